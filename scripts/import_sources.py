@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Turn the raw source tables (the project's shared research folder) into normgraph's own tidy files.
+
+Run from the repository root:  python scripts/import_sources.py /path/to/shared/data
+
+Facts carry over, prose does not: notes and summaries are read only to pull out facts
+(annex exclusions, year-only dates); they are never copied. Every output row keeps its
+source ids and the as-of date the source states. The package itself never reads the raw folder.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pycountry
+
+OUT = Path(__file__).resolve().parent.parent / "normgraph" / "data"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+INSTRUMENT_IDS = {"C029", "P029", "C097", "C105", "C138", "C143", "C181", "C182", "C189"}
+
+# The UN treaties are not in the ILO instruments table; their dates are those of the
+# UN Treaty Collection status pages (chapters XVIII-12, XVIII-12-a, IV-11-c).
+UN_TREATIES = [
+    {"code": "UNTOC", "title": "United Nations Convention against Transnational Organized Crime",
+     "type": "un_treaty", "adopted": "2000-11-15", "entry_into_force": "2003-09-29", "parent": "",
+     "untc": "XVIII-12", "source": "UNTC_2024", "as_of": "2024-04-20"},
+    {"code": "UN-TIP", "title": "Protocol to Prevent, Suppress and Punish Trafficking in Persons, "
+     "Especially Women and Children, supplementing the United Nations Convention against "
+     "Transnational Organized Crime", "type": "protocol", "adopted": "2000-11-15",
+     "entry_into_force": "2003-12-25", "parent": "UNTOC", "untc": "XVIII-12-a",
+     "source": "UNTC_2024", "as_of": "2024-04-20"},
+    {"code": "OPSC", "title": "Optional Protocol to the Convention on the Rights of the Child on the "
+     "sale of children, child prostitution and child pornography", "type": "protocol",
+     "adopted": "2000-05-25", "entry_into_force": "2002-01-18", "parent": "", "untc": "IV-11-c",
+     "source": "WPD_OPSC", "as_of": "2024-04"},
+]
+# When consent takes effect for a state, and when a denunciation does (ISO 8601 durations):
+# ILO final articles: 12 months after registration; UNTOC Art. 38 and UN-TIP Art. 17: 30th day
+# after deposit; OPSC Art. 14: one month after deposit.
+LEGAL_DELAYS = {"ilo": ("P12M", "P12M"), "UNTOC": ("P30D", ""), "UN-TIP": ("P30D", ""), "OPSC": ("P1M", "")}
+TREATY_FILES = {"UN-TIP": "palermo_parties.csv", "UNTOC": "untoc_parties.csv", "OPSC": "opsc_parties.csv"}
+# Parties that are not states: the European Union joined UNTOC and UN-TIP by approval.
+NON_STATE_PARTIES = {"European Union": "EUU"}
+
+
+# Source ids that the raw tables cite without a row in their SOURCES.md tables.
+EXTRA_SOURCES = [
+    {"source": "CRBA_UNTC_2023", "title": "UN Treaty Collection status tables as committed by the UNICEF CRBA ETL",
+     "url": "https://treaties.un.org", "as_of": "2023-05-11", "folder": "un"},
+    {"source": "BT_MFA_2023", "title": "Bhutan Ministry of Foreign Affairs press release on accession to UN-TIP",
+     "url": "", "as_of": "2023-03-23", "folder": "un"},
+    {"source": "ILO_INSTRUMENTS", "title": "ILO instrument metadata (adoption, entry into force, session)",
+     "url": "https://normlex.ilo.org", "as_of": "2026-11-23", "folder": "ilo"},
+]
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write(name: str, fields: list[str], rows: list[dict]) -> None:
+    with (OUT / name).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{name}: {len(rows)} rows")
+
+
+def iso3_checked(code: str) -> str:
+    if not pycountry.countries.get(alpha_3=code):
+        raise SystemExit(f"not an ISO 3166-1 alpha-3 code: {code!r}")
+    return code
+
+
+def first_date(text: str) -> str:
+    """The as-of date a source states, reduced to ISO 8601 (day, month or year)."""
+    match = re.search(r"\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\b(?:19|20)\d{2}\b", text)
+    return match.group(0) if match else ""
+
+
+def sources(shared: Path) -> list[dict]:
+    rows = {}
+    for folder in ("ilo", "un", "supervision"):
+        for line in (shared / folder / "SOURCES.md").read_text(encoding="utf-8").splitlines():
+            cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+            if len(cells) < 3 or not re.fullmatch(r"[A-Z0-9_ /]+", cells[0]) or cells[0] in INSTRUMENT_IDS:
+                continue
+            url = re.search(r"https?://[^\s;)`]+", cells[2])
+            as_of_text = cells[4] if len(cells) > 5 else ""
+            for source_id in (s.strip() for s in cells[0].split("/")):
+                rows[source_id] = {"source": source_id, "title": cells[1].split(" - ")[0][:120],
+                                   "url": url.group(0) if url else "", "as_of": first_date(as_of_text),
+                                   "folder": folder}
+    rows.update({extra["source"]: extra for extra in EXTRA_SOURCES})
+    rows["NORMLEX_COMMENTS"] = {"source": "NORMLEX_COMMENTS", "title": "ILO NORMLEX supervisory comments",
+                                "url": "https://normlex.ilo.org", "as_of": "2026-11-23", "folder": "supervision"}
+    rows["PYCOUNTRY"] = {"source": "PYCOUNTRY", "title": "ISO 3166-1 country codes (pycountry)",
+                         "url": "https://pypi.org/project/pycountry/", "as_of": "2026-02-16", "folder": "un"}
+    return sorted(rows.values(), key=lambda r: r["source"])
+
+
+def instruments(shared: Path) -> list[dict]:
+    out = []
+    for row in read(shared / "ilo" / "instruments.csv"):
+        consent, denunciation = LEGAL_DELAYS["ilo"] if row["type"] != "recommendation" else ("", "")
+        out.append({"code": row["code"], "title": row["title"], "type": row["type"],
+                    "adopted": row["adopted"], "entry_into_force": row["entry_into_force"],
+                    "ilc_session": row["ilc_session"], "revises": row["revises"],
+                    "fundamental": {"yes": "true", "no": "false"}.get(row["fundamental"], ""),
+                    "parent": "", "untc": "", "consent_delay": consent, "denunciation_delay": denunciation,
+                    "source": "ILO_INSTRUMENTS", "as_of": "2026-11-23"})
+    for treaty in UN_TREATIES:
+        consent, denunciation = LEGAL_DELAYS[treaty["code"]]
+        out.append({**treaty, "ilc_session": "", "revises": "", "fundamental": "",
+                    "consent_delay": consent, "denunciation_delay": denunciation})
+    return out
+
+
+def annex_exclusions(notes: str) -> str:
+    """'excluded the provisions of Annexes I to III' -> 'Annex I;Annex II;Annex III'."""
+    match = re.search(r"excluded (?:the provisions of )?Annex(?:es)? ([IV]+)(?: (?:to|and) ([IV]+))?", notes)
+    if not match:
+        return ""
+    numerals = ["I", "II", "III"]
+    first, last = match.group(1), match.group(2) or match.group(1)
+    return ";".join(f"Annex {n}" for n in numerals[numerals.index(first): numerals.index(last) + 1])
+
+
+def ilo_ratifications(shared: Path) -> list[dict]:
+    out = []
+    for row in read(shared / "ilo" / "ratifications.csv"):
+        registered, year = row["ratified"], row["ratified_year"]
+        precision = "day" if ISO_DATE.match(registered) else "year" if year else "unknown"
+        out.append({"instrument": row["instrument"], "state": iso3_checked(row["iso3"]),
+                    "registered": registered, "registered_year": year if precision == "year" else "",
+                    "precision": precision, "status": row["status"].replace(" ", "_"),
+                    "denounced": row["denounced"], "min_age": row["min_age"],
+                    "excluded": annex_exclusions(row["notes"]),
+                    "source": row["source"], "as_of": row["as_of"]})
+    return out
+
+
+def treaty_parties(shared: Path) -> list[dict]:
+    out = []
+    for treaty, name in TREATY_FILES.items():
+        for row in read(shared / "un" / name):
+            party = row["iso3"] and iso3_checked(row["iso3"]) or NON_STATE_PARTIES[row["country"]]
+            consent = row["consent_date"]
+            year = "" if consent else first_date(row["notes"])[:4] if "year" in row["notes"] or re.search(
+                r"\bin (?:19|20)\d{2}\b", row["notes"]) else ""
+            precision = "day" if consent else "year" if year else "unknown"
+            out.append({"treaty": treaty, "party": party, "signed": row["signed"], "consent": consent,
+                        "consent_year": year, "precision": precision, "consent_type": row["consent_type"],
+                        "reservations": row["reservations"], "status": row["status"].replace(" ", "_"),
+                        "entry_into_force": row["entry_into_force"], "source": row["source"],
+                        "as_of": row["as_of"]})
+    return out
+
+
+def countries(shared: Path, mentioned: set[str]) -> list[dict]:
+    out = {}
+    for row in read(shared / "un" / "ilo_members.csv"):
+        out[row["iso3"]] = {"iso3": iso3_checked(row["iso3"]), "iso2": row["iso2"], "name": row["country"],
+                            "ilo_region": row["ilo_region"], "ilo_member_since": row["member_since"],
+                            "source": row["source"], "as_of": "2025-02"}
+    for code in sorted(mentioned - set(out) - set(NON_STATE_PARTIES.values())):
+        country = pycountry.countries.get(alpha_3=code)
+        out[code] = {"iso3": code, "iso2": country.alpha_2,
+                     "name": getattr(country, "common_name", country.name), "ilo_region": "",
+                     "ilo_member_since": "", "source": "PYCOUNTRY", "as_of": "2026-02-16"}
+    return sorted(out.values(), key=lambda r: r["iso3"])
+
+
+EVIDENCE_TIERS = [("sidebar", "sidebar_only"), ("referring", "referenced"), ("citing", "referenced"),
+                  ("cited", "referenced"), ("NORMLEX", "text_seen")]
+
+
+def comment_key(row: dict, seen: Counter) -> str:
+    match = re.search(r"COMMENT_ID[^:]*%3A(\d+)", row["url"])
+    base = f"{row['body']}-{match.group(1)}" if match else "-".join(
+        filter(None, [row["body"], row["kind"], row["iso3"] or "GLOBAL", row["instrument"].split(";")[0],
+                      row["adopted_year"]]))
+    seen[base] += 1
+    return base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+def comments(shared: Path) -> list[dict]:
+    out, seen = [], Counter()
+    for row in read(shared / "supervision" / "comments.csv"):
+        tier = next((t for word, t in EVIDENCE_TIERS if word in row["source"]), "secondary")
+        out.append({"comment": comment_key(row, seen), "body": row["body"], "kind": row["kind"],
+                    "state": row["iso3"] and iso3_checked(row["iso3"]), "instruments": row["instrument"],
+                    "year": row["adopted_year"], "session": row["published_session"], "topics": row["topics"],
+                    "url": row["url"], "evidence": tier, "source": "NORMLEX_COMMENTS", "as_of": row["as_of"]})
+    return out
+
+
+def main(shared: Path) -> None:
+    ratifications, parties, supervision = ilo_ratifications(shared), treaty_parties(shared), comments(shared)
+    mentioned = {r["state"] for r in ratifications} | {p["party"] for p in parties} | {
+        c["state"] for c in supervision if c["state"]}
+    write("sources.csv", ["source", "title", "url", "as_of", "folder"], sources(shared))
+    write("instruments.csv", ["code", "title", "type", "adopted", "entry_into_force", "ilc_session", "revises",
+                              "fundamental", "parent", "untc", "consent_delay", "denunciation_delay", "source",
+                              "as_of"], instruments(shared))
+    write("countries.csv", ["iso3", "iso2", "name", "ilo_region", "ilo_member_since", "source", "as_of"],
+          countries(shared, mentioned))
+    write("ratifications.csv", list(ratifications[0]), ratifications)
+    write("treaty_parties.csv", list(parties[0]), parties)
+    write("comments.csv", list(supervision[0]), supervision)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python scripts/import_sources.py SHARED_DATA_DIR")
+    main(Path(sys.argv[1]))
