@@ -54,6 +54,17 @@ EXTRA_SOURCES = [
      "url": "", "as_of": "2023-03-23", "folder": "un"},
     {"source": "ILO_INSTRUMENTS", "title": "ILO instrument metadata (adoption, entry into force, session)",
      "url": "https://normlex.ilo.org", "as_of": "2026-11-23", "folder": "ilo"},
+    # The seed documents: programmes, projects and estimates were extracted from them by hand.
+    {"source": "000_f7e10c65316fdbfc.txt", "title": "ILO web page: ILO contributions to achieve Target 8.7",
+     "url": "", "as_of": "2022", "folder": "seeds"},
+    {"source": "001_42cbc66429d4a9f0.txt", "title": "ILO news: expert meeting on measuring forced labour (Alliance 8.7)",
+     "url": "", "as_of": "2017", "folder": "seeds"},
+    {"source": "002_f2182f69dab6f9eb.txt", "title": "ILO web page: Special Action Programme to Combat Forced Labour",
+     "url": "", "as_of": "2014-10-14", "folder": "seeds"},
+    {"source": "003_654ef3e66ea20c1c.txt", "title": "ILO Moscow office web page: Child Labour",
+     "url": "", "as_of": "2012-02-28", "folder": "seeds"},
+    {"source": "004_1bcf837223148c65.txt", "title": "ILO brochure: ILO action against trafficking in human beings",
+     "url": "", "as_of": "2008", "folder": "seeds"},
 ]
 
 

@@ -1,0 +1,172 @@
+"""Building the bundled store, and loading a user's table over it, without ever breaking the store in use.
+
+The store path is a symbolic link to one version directory beside it. A build or a load writes a new
+version and then replaces the link in one atomic rename, so a process killed at any moment leaves
+the previous version answering as before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from ..ids import GRAPH
+from .store import StoreError
+
+USER_GRAPH_PREFIX = "user/"
+Report = Callable[[str, int], None]
+
+
+def versions_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".versions")
+
+
+def new_version(path: Path) -> Path:
+    folder = versions_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    version = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+    version.mkdir()
+    return version
+
+
+def swap_in(path: Path, version: Path) -> None:
+    """Point the store path at the new version's database in one rename, then drop the version it replaced."""
+    previous = path.resolve().parent if path.is_symlink() else None
+    link = path.with_name(f".{path.name}.link-{os.getpid()}")
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to((version / "db").resolve())
+    os.replace(link, path)
+    if previous and previous.parent == versions_dir(path).resolve():
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def check_store_path(path: Path) -> None:
+    if path.exists() and not path.is_symlink():
+        raise StoreError(f"{path} exists and is not a normgraph store; choose another --store")
+
+
+def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
+    """Each named graph of the bundled store and the loader that fills it."""
+    from ..loaders import countries, estimates, instruments, programmes, ratifications, sources, supervision, un_treaties
+
+    return [
+        ("ontology", turtle_triples("normgraph.ttl")),
+        ("topics", turtle_triples("topics.ttl")),
+        (sources.GRAPH, sources.triples),
+        (instruments.GRAPH, instruments.triples),
+        (countries.GRAPH, countries.triples),
+        (ratifications.GRAPH, lambda: ratifications.triples(ratifications.bundled())),
+        (un_treaties.GRAPH, un_treaties.triples),
+        (supervision.GRAPH, lambda: supervision.triples(supervision.bundled())),
+        (programmes.GRAPH, lambda: programmes.triples(programmes.bundled())),
+        (estimates.GRAPH, estimates.triples),
+    ]
+
+
+def turtle_triples(file_name: str) -> Callable[[], Iterable]:
+    def triples() -> Iterable:
+        from pyoxigraph import RdfFormat, parse
+
+        return parse(resources.files("normgraph.ontology").joinpath(file_name).read_bytes(), format=RdfFormat.TURTLE)
+    return triples
+
+
+def quads_in(name: str, triples: Iterable) -> Iterator:
+    from pyoxigraph import NamedNode, Quad
+
+    graph = NamedNode(GRAPH + name)
+    for triple in triples:
+        yield Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def copy_user_graphs(old_path: Path, store) -> None:
+    """Graphs a user loaded survive a rebuild of the bundled data."""
+    from pyoxigraph import Store
+
+    if not old_path.exists():
+        return
+    old = Store.read_only(str(old_path.resolve()))
+    for graph in old.named_graphs():
+        if graph.value.startswith(GRAPH + USER_GRAPH_PREFIX):
+            store.extend(old.quads_for_pattern(None, None, None, graph))
+
+
+def write_metadata(store) -> None:
+    """A VoID description of every named graph: size, newest as-of date of its facts, build time."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    void, meta = "http://rdfs.org/ns/void#", NamedNode(GRAPH + "meta")
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    built = Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
+    query = """SELECT ?g (COUNT(*) AS ?n) (MAX(?asOf) AS ?newest) WHERE {
+                 GRAPH ?g { ?s ?p ?o OPTIONAL { FILTER(?p = <https://w3id.org/normgraph#asOf>) BIND(STR(?o) AS ?asOf) } }
+               } GROUP BY ?g"""
+    quads = []
+    for row in store.query(query):
+        graph = row["g"]
+        quads += [Quad(graph, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(void + "Dataset"), meta),
+                  Quad(graph, NamedNode(void + "triples"), Literal(row["n"].value, datatype=NamedNode(xsd + "integer")), meta),
+                  Quad(graph, NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), built, meta)]
+        if row["newest"] is not None and row["newest"].value:
+            quads.append(Quad(graph, NamedNode("https://w3id.org/normgraph#asOf"), row["newest"], meta))
+    store.extend(quads)
+
+
+def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
+    """Build the bundled store at `path` atomically; returns the number of quads per named graph."""
+    from pyoxigraph import Store
+
+    from ..loaders.table import TableError
+
+    check_store_path(path)
+    version = new_version(path)
+    try:
+        store = Store(str(version / "db"))
+        for name, triples in bundled_sources():
+            quads = list(quads_in(name, triples()))
+            store.bulk_extend(quads)
+            report(name, len(quads))
+        copy_user_graphs(path, store)
+        write_metadata(store)
+        store.flush()
+        del store
+    except BaseException as error:
+        shutil.rmtree(version, ignore_errors=True)
+        if isinstance(error, (TableError, OSError, ValueError)):
+            raise StoreError(f"build failed, the previous store is untouched: {error}") from None
+        raise
+    swap_in(path, version)
+    from .store import LocalGraph
+
+    return LocalGraph(path).graph_counts()
+
+
+def load_user_graph(path: Path, name: str, triples_for: Callable[[object], Iterable]) -> int:
+    """Add (or replace) the user graph `name` in a new version of the store and swap it in.
+
+    `triples_for(store)` makes the graph's triples; it may read the store (to link superseded records)."""
+    from pyoxigraph import NamedNode, Store
+
+    version = new_version(path)
+    try:
+        Store.read_only(str(path.resolve())).backup(str(version / "db"))
+        store = Store(str(version / "db"))
+        graph = NamedNode(GRAPH + USER_GRAPH_PREFIX + name)
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        quads = list(quads_in(USER_GRAPH_PREFIX + name, triples_for(store)))
+        store.extend(quads)
+        store.flush()
+        del store
+    except BaseException as error:
+        shutil.rmtree(version, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise StoreError(f"load failed, the store is untouched: {error}") from None
+        raise
+    swap_in(path, version)
+    return len(quads)

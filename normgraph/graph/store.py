@@ -1,0 +1,99 @@
+"""The embedded store: where it lives, opening it for reading, and running SPARQL on it."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..ids import GRAPH
+
+STORE_ENV = "NORMGRAPH_STORE"
+UPDATE_KEYWORDS = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*?\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or a query cannot run on it."""
+
+
+class QueryError(StoreError):
+    """A query the engine rejects (syntax or evaluation); the message says where."""
+
+
+def default_store_path() -> Path:
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("normgraph")) / "store"
+
+
+def is_update(query: str) -> bool:
+    """Whether the text is a SPARQL Update rather than a query (comments ignored)."""
+    text = re.sub(r"(?m)#.*$", "", re.sub(r"<[^>]*>", "<>", query))
+    return bool(UPDATE_KEYWORDS.match(text))
+
+
+@dataclass
+class Results:
+    variables: list[str]
+    rows: list[dict]
+
+
+def python_value(term):
+    """An RDF term as the plain value a user reads: IRIs and literals as text, numbers and booleans typed."""
+    from pyoxigraph import Literal, NamedNode
+
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value
+    if isinstance(term, Literal):
+        datatype = term.datatype.value.rsplit("#", 1)[-1]
+        if datatype == "boolean":
+            return term.value == "true"
+        if datatype in ("integer", "int", "long", "nonNegativeInteger"):
+            return int(term.value)
+        return term.value
+    return str(term)
+
+
+class LocalGraph:
+    """A read-only view of the embedded Oxigraph store; every named graph is part of the default graph."""
+
+    def __init__(self, path: Path):
+        from pyoxigraph import Store
+
+        self.path = path
+        try:
+            self.store = Store.read_only(str(path.resolve()))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from None
+
+    def select(self, query: str, bindings: dict | None = None) -> Results:
+        from pyoxigraph import QuerySolutions, Variable
+
+        substitutions = {Variable(name): term for name, term in (bindings or {}).items() if term is not None}
+        try:
+            solutions = self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL syntax error: {error}") from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+        if not isinstance(solutions, QuerySolutions):
+            raise QueryError("only SELECT queries can be rendered as a table; use --format ttl for CONSTRUCT")
+        variables = [v.value for v in solutions.variables]
+        return Results(variables, [{name: python_value(row[name]) for name in variables} for row in solutions])
+
+    def raw_query(self, query: str):
+        try:
+            return self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL syntax error: {error}") from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+
+    def graph_counts(self) -> dict[str, int]:
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        return {row["g"].removeprefix(GRAPH): row["n"] for row in self.select(query).rows}

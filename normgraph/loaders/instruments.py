@@ -1,0 +1,107 @@
+"""Instruments, their provisions and the relations between them (graph `instruments`)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+import datetime as dt
+
+from pyoxigraph import Triple
+
+from .rdf import DCT_TITLE, ELI_DATE_DOCUMENT, RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from .table import Row, read_bundled
+
+GRAPH = "instruments"
+CLASSES = {"convention": ["Convention", "ILOInstrument"], "protocol": ["Protocol"],
+           "recommendation": ["Recommendation"], "un_treaty": ["UNTreaty"]}
+PROVISION_CLASSES = {"article": "Article", "paragraph": "Paragraph", "annex": "Annex", "part": "Part"}
+# Relations the instrument texts state (P029's preamble, the Recommendations' titles, UN-TIP Art. 1).
+SUPPLEMENTS = {"P029": ["C029"], "R203": ["C029", "P029"], "R146": ["C138"], "R190": ["C182"]}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    title: str
+    kind: str
+    adopted: dt.date | None
+    in_force: dt.date | None
+    session: int | None
+    revises: list[str]
+    fundamental: str
+    parent: str
+    untc: str
+    consent_delay: str
+    denunciation_delay: str
+    source: str
+    as_of: str
+
+    @property
+    def is_ilo(self) -> bool:
+        return not self.untc
+
+
+def parse_instrument(row: Row) -> Instrument:
+    return Instrument(
+        code=row.text("code", True), title=row.text("title", True),
+        kind=row.choice("type", CLASSES, True), adopted=row.date("adopted", True),
+        in_force=row.date("entry_into_force"), session=row.integer("ilc_session"),
+        revises=[c for c in row.text("revises").split(";") if c], fundamental=row.text("fundamental"),
+        parent=row.text("parent"), untc=row.text("untc"), consent_delay=row.text("consent_delay"),
+        denunciation_delay=row.text("denunciation_delay"), source=row.text("source", True),
+        as_of=row.text("as_of"))
+
+
+def bundled_instruments() -> dict[str, Instrument]:
+    rows = read_bundled("instruments.csv", ["code", "title", "type", "adopted", "source"], parse_instrument)
+    return {i.code: i for i in rows}
+
+
+def instrument_triples(instrument: Instrument) -> Iterator[Triple]:
+    subject = node("instrument", instrument.code)
+    classes = CLASSES[instrument.kind] + (["ILOInstrument"] if instrument.is_ilo else ["UNTreaty"])
+    for cls in dict.fromkeys(classes):
+        yield Triple(subject, RDF_TYPE, ng(cls))
+    yield from facts(subject, [
+        (ng("code"), instrument.code), (RDFS_LABEL, instrument.title), (DCT_TITLE, instrument.title),
+        (ELI_DATE_DOCUMENT, instrument.adopted), (ng("entryIntoForce"), instrument.in_force),
+        (ng("ilcSession"), instrument.session),
+        (ng("fundamental"), {"true": True, "false": False}.get(instrument.fundamental)),
+        (ng("untcChapter"), instrument.untc), (ng("consentDelay"), instrument.consent_delay),
+        (ng("denunciationDelay"), instrument.denunciation_delay),
+        (ng("parentTreaty"), node("instrument", instrument.parent) if instrument.parent else None),
+    ])
+    for revised in instrument.revises:
+        revised_node = node("instrument", revised)
+        yield Triple(subject, ng("revises"), revised_node)
+        # An instrument revised and closed to ratification appears only as a reference.
+        yield from facts(revised_node, [(RDF_TYPE, ng("Convention")), (RDF_TYPE, ng("ILOInstrument")),
+                                        (ng("code"), revised), (RDFS_LABEL, f"ILO Convention No. {int(revised[1:])}")])
+        yield from provenance(revised_node, instrument.source, instrument.as_of)
+    for supplemented in SUPPLEMENTS.get(instrument.code, []):
+        yield Triple(subject, ng("supplements"), node("instrument", supplemented))
+    yield from provenance(subject, instrument.source, instrument.as_of)
+
+
+def parse_provision(row: Row) -> dict:
+    return {"instrument": row.instrument("instrument"), "key": row.text("key", True), "label": row.text("label", True),
+            "kind": row.choice("kind", PROVISION_CLASSES, True), "parent": row.text("parent"),
+            "heading": row.text("heading", True), "source": row.text("source", True), "as_of": row.text("as_of")}
+
+
+def provision_triples(provision: dict) -> Iterator[Triple]:
+    subject = node("provision", provision["instrument"], provision["key"])
+    yield Triple(subject, RDF_TYPE, ng(PROVISION_CLASSES[provision["kind"]]))
+    yield from facts(subject, [
+        (ng("provisionOf"), node("instrument", provision["instrument"])),
+        (ng("subdivisionOf"), node("provision", provision["instrument"], provision["parent"]) if provision["parent"] else None),
+        (RDFS_LABEL, f"{provision['instrument']} {provision['label']}"), (ng("heading"), provision["heading"]),
+    ])
+    yield from provenance(subject, provision["source"], provision["as_of"])
+
+
+def triples() -> Iterator[Triple]:
+    for instrument in bundled_instruments().values():
+        yield from instrument_triples(instrument)
+    required = ["instrument", "key", "label", "kind", "heading", "source"]
+    for provision in read_bundled("articles.csv", required, parse_provision):
+        yield from provision_triples(provision)

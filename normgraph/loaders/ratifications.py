@@ -1,0 +1,114 @@
+"""ILO ratifications as event nodes, with legal time computed once (graph `ilo-ratifications`)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pyoxigraph import NamedNode, Triple
+
+from .instruments import Instrument, bundled_instruments
+from .legal_time import binding_ends, in_force_window
+from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from .table import Row, read_bundled, read_file
+
+GRAPH = "ilo-ratifications"
+REQUIRED = ["instrument", "state", "registered", "source", "as_of"]
+# Column names a NORMLEX-style table may use instead of normgraph's own.
+ALIASES = {"iso3": "state", "country": "state", "ratified": "registered", "date": "registered",
+           "ratification_date": "registered", "year": "registered_year"}
+STATUSES = {"in_force": "InForce", "not_in_force": "NotInForce", "denounced": "Denounced"}
+PRECISIONS = {"day": "DayPrecision", "year": "YearPrecision", "unknown": "UnknownPrecision"}
+EXCLUDABLE = {"C097": {"Annex I": "annex1", "Annex II": "annex2", "Annex III": "annex3"},
+              "C143": {"Part I": "part1", "Part II": "part2"}}
+MINIMUM_AGE_INSTRUMENT, MINIMUM_AGES = "C138", (14, 15, 16)
+
+
+@dataclass(frozen=True)
+class Ratification:
+    instrument: str
+    state: str
+    registered: dt.date | None
+    year: int | None
+    status: str
+    denounced: dt.date | None
+    min_age: int | None
+    excluded: tuple[str, ...]
+    source: str
+    as_of: str
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.registered else "year" if self.year else "unknown"
+
+
+def check_dates(row: Row, instrument: Instrument | None, registered, denounced, year) -> None:
+    today = dt.date.today()
+    for label, day in (("registered", registered), ("denounced", denounced)):
+        if day and day > today:
+            row.problems.append(f"column {label!r}: {day} is in the future")
+        if day and instrument and instrument.adopted and day < instrument.adopted:
+            row.problems.append(f"column {label!r}: {day} is before {instrument.code} was adopted ({instrument.adopted})")
+    if registered and denounced and denounced < registered:
+        row.problems.append(f"column 'denounced': {denounced} is before the registration {registered}")
+    if year and not 1919 <= year <= today.year:
+        row.problems.append(f"column 'registered_year': {year} is not a possible year")
+
+
+def parser(instruments: dict[str, Instrument]):
+    def parse(row: Row) -> Ratification:
+        row.cells = {ALIASES.get(k.strip().lower(), k.strip().lower()): v for k, v in row.cells.items() if k}
+        code = row.instrument("instrument")
+        instrument = instruments.get(code) if code else None
+        if instrument and (not instrument.is_ilo or not instrument.consent_delay):
+            row.problems.append(f"column 'instrument': {code} is not an ILO Convention or Protocol open to ratification")
+        registered, denounced = row.date("registered"), row.date("denounced")
+        year = row.integer("registered_year")
+        check_dates(row, instrument, registered, denounced, year)
+        min_age = row.integer("min_age", allowed=MINIMUM_AGES)
+        if min_age and code != MINIMUM_AGE_INSTRUMENT:
+            row.problems.append(f"column 'min_age': a declared minimum age belongs to C138 only, not {code}")
+        excluded = tuple(p.strip() for p in row.text("excluded").split(";") if p.strip())
+        for part in excluded:
+            if part not in EXCLUDABLE.get(code, {}):
+                row.problems.append(f"column 'excluded': {code} has no excludable provision {part!r}")
+        return Ratification(code, row.country("state"), registered, year,
+                            row.choice("status", STATUSES), denounced, min_age, excluded,
+                            row.text("source", True), row.text("as_of"))
+    return parse
+
+
+def bundled() -> list[Ratification]:
+    return read_bundled("ratifications.csv", REQUIRED, parser(bundled_instruments()))
+
+
+def from_file(path) -> list[Ratification]:
+    return read_file(path, ["instrument", "registered", "source"], parser(bundled_instruments()))
+
+
+def ratification_node(ratification: Ratification, graph: str = GRAPH) -> NamedNode:
+    keys = (ratification.instrument, ratification.state) + (() if graph == GRAPH else (graph,))
+    return node("ratification", *keys)
+
+
+def triples(ratifications: list[Ratification], graph: str = GRAPH) -> Iterator[Triple]:
+    instruments = bundled_instruments()
+    for r in ratifications:
+        instrument = instruments[r.instrument]
+        subject = ratification_node(r, graph)
+        window = in_force_window(registered=r.registered, year=r.year, as_of=r.as_of,
+                                 delay=instrument.consent_delay, instrument_in_force=instrument.in_force)
+        yield Triple(subject, RDF_TYPE, ng("ILORatification"))
+        yield from facts(subject, [
+            (RDFS_LABEL, f"{r.state} ratification of {r.instrument}"),
+            (ng("party"), node("country", r.state)), (ng("instrument"), node("instrument", r.instrument)),
+            (ng("registered"), r.registered), (ng("registeredYear"), r.year),
+            (ng("datePrecision"), ng(PRECISIONS[r.precision])),
+            (ng("status"), ng(STATUSES[r.status]) if r.status else None),
+            (ng("inForceEarliest"), window.earliest), (ng("inForceLatest"), window.latest),
+            (ng("inForceFrom"), window.exact), (ng("denounced"), r.denounced),
+            (ng("bindingEnds"), binding_ends(r.denounced, instrument.denunciation_delay)),
+            (ng("minimumAge"), r.min_age)])
+        for part in r.excluded:
+            yield Triple(subject, ng("excludes"), node("provision", r.instrument, EXCLUDABLE[r.instrument][part]))
+        yield from provenance(subject, r.source, r.as_of)

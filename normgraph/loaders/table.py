@@ -1,0 +1,115 @@
+"""Reading a CSV table whole, checking every cell, and reporting every bad row by its line number."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from ..ids import InputError, country_code, instrument_code
+
+T = TypeVar("T")
+
+
+class TableError(Exception):
+    """A table with bad rows; nothing from it may be loaded."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Row:
+    """One CSV row whose accessors check a cell and note what is wrong instead of raising."""
+
+    def __init__(self, cells: dict[str, str], line: int):
+        self.cells, self.line, self.problems = cells, line, []
+
+    def text(self, column: str, required: bool = False) -> str:
+        value = (self.cells.get(column) or "").strip()
+        if required and not value:
+            self.problems.append(f"column {column!r} is empty")
+        return value
+
+    def _checked(self, column: str, required: bool, convert: Callable[[str], T]) -> T | None:
+        value = self.text(column, required)
+        if not value:
+            return None
+        try:
+            return convert(value)
+        except (InputError, ValueError) as error:
+            self.problems.append(f"column {column!r}: {error}")
+            return None
+
+    def date(self, column: str, required: bool = False) -> dt.date | None:
+        def convert(value: str) -> dt.date:
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD)") from None
+        return self._checked(column, required, convert)
+
+    def integer(self, column: str, required: bool = False, allowed: Iterable[int] | None = None) -> int | None:
+        allowed = set(allowed) if allowed is not None else None
+
+        def convert(value: str) -> int:
+            number = int(value)
+            if allowed is not None and number not in allowed:
+                raise ValueError(f"{number} is not one of {sorted(allowed)}")
+            return number
+        return self._checked(column, required, convert)
+
+    def choice(self, column: str, allowed: Iterable[str], required: bool = False) -> str:
+        options = tuple(allowed)
+
+        def convert(value: str) -> str:
+            if value not in options:
+                raise ValueError(f"{value!r} is not one of {', '.join(options)}")
+            return value
+        return self._checked(column, required, convert) or ""
+
+    def instrument(self, column: str, required: bool = True) -> str | None:
+        return self._checked(column, required, instrument_code)
+
+    def country(self, column: str, required: bool = True) -> str | None:
+        return self._checked(column, required, country_code)
+
+    def many(self, column: str, convert: Callable[[str], str]) -> list[str]:
+        return self._checked(column, False, lambda v: [convert(p.strip()) for p in v.split(";") if p.strip()]) or []
+
+
+def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T]) -> list[T]:
+    """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [column for column in required if column not in (reader.fieldnames or [])]
+    if missing:
+        raise TableError([f"{name}: missing column(s) {', '.join(missing)}; the header must have {', '.join(required)}"])
+    parsed, problems = [], []
+    for cells in reader:
+        row = Row(cells, reader.line_num)
+        if None in cells:
+            row.problems.append("more cells than the header has columns")
+        value = parse(row)
+        problems += [f"{name}:{row.line}: {problem}" for problem in row.problems]
+        parsed.append(value)
+    if problems:
+        raise TableError(problems)
+    if not parsed:
+        raise TableError([f"{name}: the table has no rows"])
+    return parsed
+
+
+def read_file(path: Path, required: list[str], parse: Callable[[Row], T]) -> list[T]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TableError([f"{path}: cannot read: {error}"]) from None
+    return read_rows(text, str(path), required, parse)
+
+
+def read_bundled(file_name: str, required: list[str], parse: Callable[[Row], T]) -> list[T]:
+    text = resources.files("normgraph.data").joinpath(file_name).read_text(encoding="utf-8")
+    return read_rows(text, file_name, required, parse)
