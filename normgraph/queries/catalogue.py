@@ -1,0 +1,169 @@
+"""The query catalogue: discovers the `.rq` files, reads their headers, binds parameters, shapes the rows.
+
+A query file starts with a header of `# key: value` lines (title, parameters, legal basis,
+description). Parameters are declared as `name (kind[, optional | , default VALUE])` and bound by
+the engine as values of the SPARQL variable of the same name, never pasted into the text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from ..ids import ID, InputError, country_code, instrument_code, parse_date
+
+HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
+PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+))?\)")
+KINDS = ("date", "country", "region", "instrument")
+# Rows of a gap query are grouped by state; these variables have a meaning of their own.
+LIST_FIELDS = re.compile(r"^(has|lacks)(\d*)$")
+EVIDENCE_FIELDS = ("evidence", "evidenceKind", "evidenceUrl")
+ROW_KEYS = {"country", "name", "undetermined", "state", "region", "asOf", "origin", "destination"}
+
+
+class ParameterError(InputError):
+    """A parameter is missing or has a value of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str
+    required: bool
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    parameters: tuple[Parameter, ...]
+    legal_basis: str
+    description: str
+    text: str = field(repr=False)
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+def parse_parameters(spec: str) -> tuple[Parameter, ...]:
+    parameters = []
+    for match in PARAMETER.finditer(spec):
+        if match.group("kind") not in KINDS:
+            raise ValueError(f"unknown parameter kind {match.group('kind')!r}")
+        flag = match.group("flag") or ""
+        default = flag.split(None, 1)[1] if flag.startswith("default") else None
+        parameters.append(Parameter(match.group("name"), match.group("kind"), not flag, default))
+    return tuple(parameters)
+
+
+def parse_query_file(name: str, text: str) -> NamedQuery:
+    header = {}
+    for line in text.splitlines():
+        match = HEADER.match(line)
+        if not line.startswith("#"):
+            break
+        if match:
+            header[match.group("key")] = match.group("value").strip()
+    return NamedQuery(name=name, title=header.get("title", name),
+                      parameters=parse_parameters(header.get("parameters", "")),
+                      legal_basis=header.get("legal basis", ""), description=header.get("description", ""), text=text)
+
+
+@lru_cache(maxsize=None)
+def catalogue(folder: str = "gaps") -> dict[str, NamedQuery]:
+    """Every query in normgraph/queries/<folder>/, by name (the file name without .rq)."""
+    directory = resources.files("normgraph.queries").joinpath(folder)
+    queries = {}
+    for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            queries[name] = parse_query_file(name, entry.read_text(encoding="utf-8"))
+    return queries
+
+
+def named_query(name: str, folder: str = "gaps") -> NamedQuery:
+    queries = catalogue(folder)
+    if name not in queries:
+        raise ParameterError(f"no query named {name!r}; known: {', '.join(queries)}")
+    return queries[name]
+
+
+def region_iri(text: str) -> str:
+    from ..loaders.countries import region_key
+    from ..loaders.programmes import REGIONS
+
+    for region in REGIONS:
+        if text.strip().lower() in (region.lower(), region_key(region)):
+            return ID + "region/" + region_key(region)
+    raise ParameterError(f"unknown ILO region {text!r}; known: {', '.join(REGIONS)}")
+
+
+def bind(query: NamedQuery, values: dict) -> dict:
+    """The SPARQL terms for the query's parameters; a missing required one is a ParameterError naming it."""
+    from pyoxigraph import Literal, NamedNode
+
+    unknown = [name for name, value in values.items() if value is not None and not query.parameter(name)]
+    if unknown:
+        raise ParameterError(f"{query.name} takes no parameter {', '.join(unknown)}")
+    bindings = {}
+    for parameter in query.parameters:
+        value = values.get(parameter.name)
+        if value is None:
+            value = parameter.default
+        if value is None:
+            if parameter.required:
+                raise ParameterError(f"{query.name} needs the parameter --{cli_name(parameter.name)}")
+            continue
+        if parameter.kind == "date":
+            bindings[parameter.name] = Literal(parse_date(value, parameter.name).isoformat(),
+                                               datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+        elif parameter.kind == "country":
+            bindings[parameter.name] = NamedNode(ID + "country/" + country_code(value))
+        elif parameter.kind == "region":
+            bindings[parameter.name] = NamedNode(region_iri(value))
+        else:
+            bindings[parameter.name] = NamedNode(ID + "instrument/" + instrument_code(value))
+    return bindings
+
+
+def cli_name(parameter: str) -> str:
+    return {"asOf": "as-of", "state": "country"}.get(parameter, parameter)
+
+
+def group_rows(rows: list[dict]) -> list[dict]:
+    """Gap rows grouped by state: what it has (with dates), what it lacks, the evidence, and any other field."""
+    grouped: dict[str, dict] = {}
+    for row in rows:
+        key = row.get("country") or ""
+        out = grouped.setdefault(key, {"country": row.get("country"), "name": row.get("name"), "has": [], "lacks": [],
+                                       "evidence": [], "undetermined": False})
+        out["undetermined"] = out["undetermined"] or bool(row.get("undetermined"))
+        for variable, value in row.items():
+            match = LIST_FIELDS.match(variable)
+            if match and value:
+                entry = ({"instrument": value, "in_force_from": row.get(f"{variable}From")}
+                         if match.group(1) == "has" else value)
+                if entry not in out[match.group(1)]:
+                    out[match.group(1)].append(entry)
+            elif variable in EVIDENCE_FIELDS or variable in ROW_KEYS or variable.endswith("From") or value is None:
+                continue
+            else:
+                previous = out.get(variable)
+                if previous is None:
+                    out[variable] = value
+                elif previous != value:
+                    values = previous if isinstance(previous, list) else [previous]
+                    out[variable] = values + ([value] if value not in values else [])
+        if row.get("evidence"):
+            evidence = {"kind": row.get("evidenceKind"), "id": row["evidence"].rsplit("/", 1)[-1],
+                        "url": row.get("evidenceUrl")}
+            if evidence not in out["evidence"]:
+                out["evidence"].append(evidence)
+    return list(grouped.values())
+
+
+def default_as_of() -> str:
+    return dt.date.today().isoformat()
