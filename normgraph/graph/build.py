@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..ids import GRAPH
-from .store import StoreError
+from .store import SNAPSHOT, StoreError
 
 USER_GRAPH_PREFIX = "user/"
 Report = Callable[[str, int], None]
@@ -104,7 +104,8 @@ def write_metadata(store) -> None:
     xsd = "http://www.w3.org/2001/XMLSchema#"
     built = Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
     query = """SELECT ?g (COUNT(*) AS ?n) (MAX(?asOf) AS ?newest) WHERE {
-                 GRAPH ?g { ?s ?p ?o OPTIONAL { FILTER(?p = <https://w3id.org/normgraph#asOf>) BIND(STR(?o) AS ?asOf) } }
+                 GRAPH ?g { ?s ?p ?o }
+                 BIND(IF(?p = <https://w3id.org/normgraph#asOf>, STR(?o), "") AS ?asOf)
                } GROUP BY ?g"""
     quads = []
     for row in store.query(query):
@@ -115,6 +116,14 @@ def write_metadata(store) -> None:
         if row["newest"] is not None and row["newest"].value:
             quads.append(Quad(graph, NamedNode("https://w3id.org/normgraph#asOf"), row["newest"], meta))
     store.extend(quads)
+
+
+def finish(store, version: Path) -> None:
+    """Flush the new version and write its snapshot, the file readers load into memory."""
+    from pyoxigraph import RdfFormat
+
+    store.flush()
+    store.dump(output=str(version / SNAPSHOT), format=RdfFormat.N_QUADS)
 
 
 def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
@@ -133,8 +142,7 @@ def build(path: Path, report: Report = lambda name, count: None) -> dict[str, in
             report(name, len(quads))
         copy_user_graphs(path, store)
         write_metadata(store)
-        store.flush()
-        del store
+        finish(store, version)
     except BaseException as error:
         shutil.rmtree(version, ignore_errors=True)
         if isinstance(error, (TableError, OSError, ValueError)):
@@ -161,8 +169,7 @@ def load_user_graph(path: Path, name: str, triples_for: Callable[[object], Itera
             store.remove_graph(graph)
         quads = list(quads_in(USER_GRAPH_PREFIX + name, triples_for(store)))
         store.extend(quads)
-        store.flush()
-        del store
+        finish(store, version)
     except BaseException as error:
         shutil.rmtree(version, ignore_errors=True)
         if isinstance(error, OSError):

@@ -144,7 +144,7 @@ def group_rows(rows: list[dict]) -> list[dict]:
         for variable, value in row.items():
             match = LIST_FIELDS.match(variable)
             if match and value:
-                entry = ({"instrument": value, "in_force_from": row.get(f"{variable}From")}
+                entry = ({"instrument": value, "in_force_from": row.get(f"{variable}From") or None}
                          if match.group(1) == "has" else value)
                 if entry not in out[match.group(1)]:
                     out[match.group(1)].append(entry)

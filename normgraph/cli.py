@@ -1,0 +1,296 @@
+"""The `normgraph` command line: thin wrappers that call the library and render what it returns."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+class UsageProblem(click.UsageError):
+    """A user error found after parsing (bad country, missing parameter): exit 2 with one line."""
+
+
+def store_option(function):
+    return click.option("--store", type=click.Path(path_type=Path), envvar="NORMGRAPH_STORE", default=None,
+                        help="Store folder (default: the user data dir; env NORMGRAPH_STORE).")(function)
+
+
+def as_of_option(function):
+    return click.option("--as-of", "as_of", default="today", show_default=True, metavar="DATE",
+                        help="Date (YYYY-MM-DD) at which legal effect is judged.")(function)
+
+
+def format_option(choices=FORMATS):
+    return click.option("--format", "fmt", type=choices, default="table", show_default=True, help="Output format.")
+
+
+def graph_for(store: Path | None):
+    from .reports import open_graph
+
+    def announce(path: Path) -> None:
+        click.echo(f"normgraph: no store at {path}; building it from the bundled data (once)...", err=True)
+    return open_graph(store, on_build=announce)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="normgraph")
+def cli():
+    """normgraph: the law against forced labour, child labour and trafficking as a knowledge graph.
+
+    \b
+    Start with:
+      normgraph gaps --country NPL        coherence gaps for Nepal, today
+      normgraph country India --as-of 2016-01-01
+      normgraph instrument C29
+    """
+
+
+@cli.command()
+@store_option
+def build(store):
+    """Build the embedded store from the bundled data (atomic: the old store answers until the new one is ready).
+
+    \b
+    Example:
+      normgraph build --store /tmp/normgraph-store
+    """
+    from rich.progress import Progress
+
+    from .graph.build import build as build_store
+    from .graph.store import default_store_path
+
+    path = store or default_store_path()
+    with Progress(transient=True, console=_stderr_console()) as progress:
+        task = progress.add_task("loading", total=None)
+        counts = build_store(path, lambda name, count: progress.update(task, description=f"{name}: {count} quads"))
+    from .render import print_table
+
+    rows = [{"graph": g, "quads": n} for g, n in counts.items()]
+    rows.append({"graph": "total", "quads": sum(counts.values())})
+    print_table(rows, ["graph", "quads"], title=f"normgraph store built at {path}")
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@cli.command()
+@click.argument("query")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+def sparql(query, store, fmt):
+    """Run a read-only SPARQL SELECT on the graph; QUERY is the text or @file.rq. All named graphs form the default graph.
+
+    \b
+    Example:
+      normgraph sparql 'PREFIX ng: <https://w3id.org/normgraph#>
+        SELECT ?code (COUNT(?r) AS ?n) WHERE { ?r ng:instrument/ng:code ?code } GROUP BY ?code'
+    """
+    from .graph.store import QueryError, is_update
+    from .render import emit
+
+    text = _query_text(query)
+    if is_update(text):
+        raise UsageProblem("normgraph sparql is read-only: SPARQL Update (INSERT, DELETE, LOAD, ...) is refused")
+    try:
+        results = graph_for(store).select(text)
+    except QueryError as error:
+        raise UsageProblem(str(error)) from None
+    emit(results.rows, results.variables, fmt, document={"variables": results.variables, "rows": results.rows})
+
+
+def _query_text(query: str) -> str:
+    if not query.startswith("@"):
+        return query
+    try:
+        return Path(query[1:]).read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageProblem(f"cannot read {query[1:]}: {error.strerror}") from None
+
+
+@cli.command()
+@click.argument("country")
+@as_of_option
+@store_option
+@format_option()
+def country(country, as_of, store, fmt):
+    """What a state has ratified, what binds it on a date, the comments and programmes about it.
+
+    COUNTRY is an ISO 3166-1 code (NPL, NP) or a name (Nepal).
+
+    \b
+    Example:
+      normgraph country India --as-of 2016-01-01 --format json
+    """
+    from .render import emit
+    from .reports import country_profile
+
+    profile = country_profile(country, as_of, graph_for(store))
+    title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
+    columns = ["instrument", "registered", "in_force_from", "status", "bound", "min_age", "source", "source_as_of"]
+    emit(profile["instruments"], columns, fmt, title=title, document=profile,
+         caption=f"{len(profile['comments'])} supervisory comments, {len(profile['programmes'])} programmes "
+                 f"(--format json lists them)")
+
+
+@cli.command()
+@click.argument("code")
+@as_of_option
+@store_option
+@format_option()
+def instrument(code, as_of, store, fmt):
+    """An instrument: title, dates, provisions, relations and how many parties it binds on a date.
+
+    CODE may be written C29, c029, "No. 29", "Convention 29", P29, R198, Palermo or UN-TIP.
+
+    \b
+    Example:
+      normgraph instrument "Convention 182" --as-of 2005-01-01
+    """
+    from .render import emit
+    from .reports import instrument_profile
+
+    profile = instrument_profile(code, as_of, graph_for(store))
+    parties = profile["parties"]
+    title = (f"{profile['instrument']}: {profile['title']}\nadopted {profile['adopted']}, in force "
+             f"{profile['entry_into_force'] or '-'}; on {profile['as_of']} binds {parties['bound']} parties "
+             f"({parties['undetermined']} undetermined, {parties['recorded']} recorded)")
+    emit(profile["provisions"] + [{"provision": r["relation"], "heading": f"{r['instrument']} {r['title']}"}
+                                  for r in profile["relations"]],
+         ["provision", "heading"], fmt, title=title, document=profile)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--country", help="A state (ISO code or name): its whole gap report, or filter NAME to it.")
+@click.option("--region", help="An ILO region: Africa, Americas, Arab States, Asia and the Pacific, Europe and Central Asia.")
+@click.option("--origin", help="Corridor origin state.")
+@click.option("--destination", help="Corridor destination state.")
+@as_of_option
+@store_option
+@format_option()
+def gaps(name, country, region, origin, destination, as_of, store, fmt):
+    """Coherence gaps: where a state's commitments do not fit together.
+
+    \b
+    Without NAME and options: the catalogue of gap queries.
+    With --country only: every gap that concerns that state (the gap report).
+    With NAME: run that query, optionally for a --country or --region.
+
+    \b
+    Examples:
+      normgraph gaps --country NPL
+      normgraph gaps c182-without-c138 --as-of 2010-01-01 --region Africa --format csv
+      normgraph gaps corridor --origin NPL --destination QAT
+    """
+    from . import render
+    from .queries.catalogue import catalogue, cli_name
+
+    if not name and not country:
+        rows = [{"name": q.name, "title": q.title,
+                 "parameters": ", ".join(f"--{cli_name(p.name)}" + ("" if p.required else "?") for p in q.parameters)}
+                for q in catalogue().values()]
+        render.emit(rows, ["name", "title", "parameters"], fmt, title="normgraph gap catalogue")
+        return
+    graph = graph_for(store)
+    if not name:
+        from .reports import gap_report
+
+        report = gap_report(country, as_of, graph)
+        if fmt == "json":
+            render.emit([], [], fmt, document=report)
+            return
+        flat = [{"query": g["query"], **row} for g in report["gaps"] for row in render.gap_rows(g["rows"])[0]]
+        title = f"Coherence gaps for {report['name']} ({report['country']}) on {report['as_of']}"
+        render.emit(flat, ["query", "has", "lacks", "evidence", "undetermined"], fmt, title=title,
+                    caption=f"no gap found by: {', '.join(report['no_gap'])}\n{render.data_caption(report['data_as_of'])}")
+        return
+    from .reports import gaps as run_gaps
+
+    result = run_gaps(name, as_of, graph, state=country, region=region, origin=origin, destination=destination)
+    rows, columns = render.gap_rows(result["rows"])
+    render.emit(rows, columns, fmt, title=f"{result['title']} — {len(rows)} on {result['as_of']}",
+                caption=f"legal basis: {result['legal_basis']}\n{render.data_caption(result['data_as_of'])}",
+                document=result)
+
+
+@cli.command()
+@store_option
+def validate(store):
+    """Check the whole graph against the SHACL shapes; prints each node that breaks a shape and why.
+
+    \b
+    Example:
+      normgraph validate
+    """
+    from .validation import validate_graph
+
+    graph = graph_for(store)
+    violations = validate_graph(graph)
+    for violation in violations:
+        click.echo(f"{violation['focus']}: {violation['shape']}: {violation['message']}")
+    click.echo(f"{len(violations)} SHACL violation(s) in {sum(graph.graph_counts().values())} quads")
+    if violations:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["ratifications", "comments", "programmes"]), required=True)
+@click.option("--name", help="Name of the named graph (default: the file name).")
+@store_option
+def load(file, kind, name, store):
+    """Load a newer or private table over the bundled data, into its own named graph.
+
+    The whole file is checked first; if any row is bad, every bad row is reported with its line
+    number and nothing is loaded. Ratifications replace the bundled record of the same state and
+    instrument in every answer (the bundled record stays in its graph, marked superseded).
+
+    \b
+    Example:
+      normgraph load normlex-c182-2026.csv --kind ratifications
+    """
+    from .loading import load_table
+    from .loaders.table import TableError
+
+    graph_name = name or file.stem
+    try:
+        count = load_table(graph_for(store).path, file, kind, graph_name)
+    except TableError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise UsageProblem(f"{len(error.problems)} problem(s) in {file}; nothing was loaded") from None
+    click.echo(f"loaded {count} quads into graph user/{graph_name}")
+
+
+def main() -> None:
+    """Entry point: user errors become one line and exit 2; failures one line and exit 1; never a traceback."""
+    from .graph.store import StoreError
+    from .ids import InputError
+
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.UsageError as error:
+        error.show()
+        sys.exit(2)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except InputError as error:
+        click.echo(f"normgraph: error: {error}", err=True)
+        sys.exit(2)
+    except StoreError as error:
+        click.echo(f"normgraph: failed: {error}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)

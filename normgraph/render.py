@@ -1,0 +1,68 @@
+"""Turning normgraph's answers into text: tables for people, CSV/TSV for spreadsheets, JSON for programs."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(cell(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{cell(v)}" for v in value.values() if v not in (None, ""))
+    return str(value)
+
+
+def delimited(rows: list[dict], columns: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(column)) for column in columns])
+    return buffer.getvalue()
+
+
+def to_json(data) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def print_table(rows: list[dict], columns: list[str], title: str | None = None, caption: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, show_lines=False, title_justify="left", caption_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell(row.get(column)) for column in columns))
+    Console().print(table)
+
+
+def emit(rows: list[dict], columns: list[str], fmt: str, title: str | None = None, caption: str | None = None,
+         document=None) -> None:
+    """Rows in the chosen format; `document` is what JSON prints (the whole answer, not only the rows)."""
+    if fmt == "json":
+        sys.stdout.write(to_json(document if document is not None else rows) + "\n")
+    elif fmt in ("csv", "tsv"):
+        sys.stdout.write(delimited(rows, columns, "," if fmt == "csv" else "\t"))
+    else:
+        print_table(rows, columns, title, caption)
+
+
+def gap_rows(rows: list[dict]) -> tuple[list[dict], list[str]]:
+    """Gap rows flattened for a table or a spreadsheet: one line per state."""
+    extra = sorted({key for row in rows for key in row} - {"country", "name", "has", "lacks", "evidence", "undetermined"})
+    flat = [{**row, "has": [f"{h['instrument']} (from {h['in_force_from']})" if h["in_force_from"] else h["instrument"]
+                            for h in row["has"]],
+             "evidence": [f"{e['kind']} {e['id']}" for e in row["evidence"]]} for row in rows]
+    return flat, ["country", "name", "has", "lacks", *extra, "evidence", "undetermined"]
+
+
+def data_caption(data_as_of: dict) -> str:
+    return "data as of: " + ", ".join(f"{graph} {date}" for graph, date in sorted(data_as_of.items()))

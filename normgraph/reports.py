@@ -1,0 +1,105 @@
+"""The answers normgraph gives, as plain data: gap results, country and instrument profiles.
+
+The CLI renders these; a Python user gets the same dictionaries from `normgraph.gaps(...)` etc.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .graph.store import LocalGraph, default_store_path
+from .ids import GRAPH, country_code, instrument_code, parse_date
+from .queries.catalogue import bind, catalogue, group_rows, named_query
+
+
+def open_graph(store: Path | str | None = None, on_build=None) -> LocalGraph:
+    """The embedded store at `store` (default location if None), built from the bundled data on first use."""
+    path = Path(store).expanduser() if store else default_store_path()
+    if not path.exists():
+        from .graph.build import build
+
+        if on_build:
+            on_build(path)
+        build(path)
+    return LocalGraph(path)
+
+
+def data_as_of(graph: LocalGraph) -> dict[str, str]:
+    """The newest as-of date stated by the facts of each named graph."""
+    query = f"SELECT ?g ?asOf WHERE {{ GRAPH <{GRAPH}meta> {{ ?g <https://w3id.org/normgraph#asOf> ?asOf }} }}"
+    rows = graph.select(query).rows
+    return {row["g"].removeprefix(GRAPH): row["asOf"] for row in rows if row["g"].startswith(GRAPH)}
+
+
+def run_named(graph: LocalGraph, folder: str, name: str, **params) -> list[dict]:
+    query = named_query(name, folder)
+    return graph.select(query.text, bind(query, params)).rows
+
+
+def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None, **params) -> dict:
+    """Run one gap query: {"query", "title", "as_of", "data_as_of", "rows": [...]} ."""
+    graph = graph or open_graph()
+    query = named_query(name)
+    when = parse_date(as_of or "today", "as_of").isoformat()
+    rows = group_rows(graph.select(query.text, bind(query, {"asOf": when, **params})).rows)
+    return {"query": name, "title": query.title, "legal_basis": query.legal_basis, "as_of": when,
+            "data_as_of": data_as_of(graph), "rows": rows}
+
+
+def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
+    """Every catalogue entry that concerns one state, run for that state."""
+    graph = graph or open_graph()
+    code = country_code(country)
+    when = parse_date(as_of or "today", "as_of").isoformat()
+    results = []
+    for name, query in catalogue().items():
+        if not query.parameter("state"):
+            continue
+        rows = group_rows(graph.select(query.text, bind(query, {"asOf": when, "state": code})).rows)
+        results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "rows": rows})
+    identity = run_named(graph, "profiles", "country-identity", state=code)
+    return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when,
+            "data_as_of": data_as_of(graph), "gaps": [r for r in results if r["rows"]],
+            "no_gap": [r["query"] for r in results if not r["rows"]]}
+
+
+def country_profile(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
+    graph = graph or open_graph()
+    code = country_code(country)
+    when = parse_date(as_of or "today", "as_of").isoformat()
+    identity = run_named(graph, "profiles", "country-identity", state=code)
+    if not identity:
+        from .ids import InputError
+
+        raise InputError(f"{code} is a valid ISO code but normgraph has no data on it")
+    strip = ("asOf", "state")
+
+    def rows(name: str) -> list[dict]:
+        return [{k: v for k, v in row.items() if k not in strip}
+                for row in run_named(graph, "profiles", name, asOf=when, state=code)]
+
+    instruments = [{"instrument": r["instrument"], "title": r["title"], "registered": r["registered"],
+                    "in_force_from": r["inForceFrom"], "status": r["status"], "bound": r["bound"],
+                    "min_age": int(r["minAge"]) if r["minAge"] is not None else None,
+                    "excluded": [p for p in (r["excluded"] or "").split(";") if p],
+                    "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
+    return {"country": code, "name": identity[0]["name"], "iso2": identity[0]["iso2"],
+            "ilo_region": identity[0]["region"], "as_of": when, "data_as_of": data_as_of(graph),
+            "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+
+
+def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
+    graph = graph or open_graph()
+    canonical = instrument_code(code)
+    when = parse_date(as_of or "today", "as_of").isoformat()
+    facts = run_named(graph, "profiles", "instrument", asOf=when, instrument=canonical)[0]
+    return {"instrument": canonical, "title": facts["title"], "adopted": facts["adopted"],
+            "entry_into_force": facts["entryIntoForce"], "ilc_session": facts["session"],
+            "fundamental": facts["fundamental"], "as_of": when,
+            "parties": {"bound": facts["bound"] or 0, "undetermined": facts["undetermined"] or 0,
+                        "recorded": facts["recorded"] or 0},
+            "provisions": [{"provision": r["provision"], "heading": r["heading"]}
+                           for r in run_named(graph, "profiles", "instrument-provisions", instrument=canonical)],
+            "relations": [{"relation": r["relation"], "instrument": r["other"], "title": r["otherTitle"]}
+                          for r in run_named(graph, "profiles", "instrument-relations", instrument=canonical)],
+            "data_as_of": data_as_of(graph)}
