@@ -210,11 +210,22 @@ def comments(shared: Path) -> list[dict]:
     return out
 
 
+def fill_as_of(rows: list[dict], source_dates: dict[str, str]) -> list[dict]:
+    """A row with no as-of date of its own takes its primary source's; failing that, it says 'unknown'."""
+    for row in rows:
+        row["as_of"] = row["as_of"] or source_dates.get(row["source"].split(";")[0]) or "unknown"
+    return rows
+
+
 def main(shared: Path) -> None:
-    ratifications, parties, supervision = ilo_ratifications(shared), treaty_parties(shared), comments(shared)
+    source_rows = sources(shared)
+    source_dates = {row["source"]: row["as_of"] for row in source_rows}
+    ratifications = fill_as_of(ilo_ratifications(shared), source_dates)
+    parties = fill_as_of(treaty_parties(shared), source_dates)
+    supervision = comments(shared)
     mentioned = {r["state"] for r in ratifications} | {p["party"] for p in parties} | {
         c["state"] for c in supervision if c["state"]}
-    write("sources.csv", ["source", "title", "url", "as_of", "folder"], sources(shared))
+    write("sources.csv", ["source", "title", "url", "as_of", "folder"], source_rows)
     write("instruments.csv", ["code", "title", "type", "adopted", "entry_into_force", "ilc_session", "revises",
                               "fundamental", "parent", "untc", "consent_delay", "denunciation_delay", "source",
                               "as_of"], instruments(shared))

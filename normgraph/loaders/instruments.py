@@ -56,6 +56,14 @@ def bundled_instruments() -> dict[str, Instrument]:
     return {i.code: i for i in rows}
 
 
+def reference_triples(code: str, source: str, as_of: str) -> Iterator[Triple]:
+    """An ILO Convention outside normgraph's list, known only as a reference (revised, or cited by a comment)."""
+    subject = node("instrument", code)
+    yield from facts(subject, [(RDF_TYPE, ng("Convention")), (RDF_TYPE, ng("ILOInstrument")), (ng("code"), code),
+                               (RDFS_LABEL, f"ILO Convention No. {int(code[1:])}")])
+    yield from provenance(subject, source, as_of)
+
+
 def instrument_triples(instrument: Instrument) -> Iterator[Triple]:
     subject = node("instrument", instrument.code)
     classes = CLASSES[instrument.kind] + (["ILOInstrument"] if instrument.is_ilo else ["UNTreaty"])
@@ -71,12 +79,8 @@ def instrument_triples(instrument: Instrument) -> Iterator[Triple]:
         (ng("parentTreaty"), node("instrument", instrument.parent) if instrument.parent else None),
     ])
     for revised in instrument.revises:
-        revised_node = node("instrument", revised)
-        yield Triple(subject, ng("revises"), revised_node)
-        # An instrument revised and closed to ratification appears only as a reference.
-        yield from facts(revised_node, [(RDF_TYPE, ng("Convention")), (RDF_TYPE, ng("ILOInstrument")),
-                                        (ng("code"), revised), (RDFS_LABEL, f"ILO Convention No. {int(revised[1:])}")])
-        yield from provenance(revised_node, instrument.source, instrument.as_of)
+        yield Triple(subject, ng("revises"), node("instrument", revised))
+        yield from reference_triples(revised, instrument.source, instrument.as_of)
     for supplemented in SUPPLEMENTS.get(instrument.code, []):
         yield Triple(subject, ng("supplements"), node("instrument", supplemented))
     yield from provenance(subject, instrument.source, instrument.as_of)

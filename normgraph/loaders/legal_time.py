@@ -45,7 +45,7 @@ class Window:
 
 def as_of_upper_bound(as_of: str) -> dt.date | None:
     """The last day an as-of value (YYYY, YYYY-MM or YYYY-MM-DD) can stand for."""
-    if not as_of:
+    if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", as_of or ""):
         return None
     parts = [int(p) for p in as_of.split("-")]
     if len(parts) == 1:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from pyoxigraph import NamedNode, Triple
 
-from ..ids import instrument_code
+from ..ids import instrument_code, instrument_codes
+from .instruments import reference_triples
 from .rdf import DCT_SUBJECT, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node, provenance
 from .table import Row, read_bundled, read_file
 
@@ -76,6 +77,8 @@ def triples(comments: list[dict], graph: str = GRAPH) -> Iterator[Triple]:
             (RDFS_SEE_ALSO, NamedNode(c["url"]) if c["url"] else None), (ng("evidenceTier"), c["evidence"])])
         for code in c["instruments"]:
             yield Triple(subject, ng("aboutInstrument"), node("instrument", code))
+            if code not in instrument_codes():
+                yield from reference_triples(code, c["source"], c["as_of"])
         for topic in c["topics"]:
             yield Triple(subject, DCT_SUBJECT, node("topic", topic))
         yield from provenance(subject, c["source"], c["as_of"])
