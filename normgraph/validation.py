@@ -9,15 +9,10 @@ SH = "http://www.w3.org/ns/shacl#"
 def union_graph(graph):
     """All named graphs of the store as one rdflib graph (validation sees what queries see)."""
     import rdflib
-    from pyoxigraph import RdfFormat
+    from pyoxigraph import RdfFormat, serialize
 
-    data = graph.store.dump(format=RdfFormat.N_QUADS)
-    dataset = rdflib.Dataset()
-    dataset.parse(data=data, format="nquads")
-    union = rdflib.Graph()
-    for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
-        union.add((subject, predicate, obj))
-    return union
+    triples = graph.raw_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    return rdflib.Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
 
 
 def shapes_graph():
@@ -28,12 +23,17 @@ def shapes_graph():
 
 
 def validate_graph(graph) -> list[dict]:
-    """Every SHACL violation: {'focus', 'shape', 'path', 'message'}; an empty list means the graph conforms."""
+    """Every SHACL violation in the store: {'focus', 'shape', 'message'}; an empty list means it conforms."""
+    return validate_rdf(union_graph(graph))
+
+
+def validate_rdf(union) -> list[dict]:
+    """Every SHACL violation in an rdflib graph of the whole data."""
     import pyshacl
     from rdflib import Namespace
 
     sh = Namespace(SH)
-    _, report, _ = pyshacl.validate(union_graph(graph), shacl_graph=shapes_graph(), inference="none",
+    _, report, _ = pyshacl.validate(union, shacl_graph=shapes_graph(), inference="none",
                                     advanced=True, allow_warnings=True)
     violations = []
     for result in report.subjects(predicate=None, object=sh.ValidationResult):

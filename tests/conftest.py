@@ -1,0 +1,49 @@
+"""Shared fixtures: one store built from the bundled data per test session, and the bundled tables."""
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory) -> Path:
+    from normgraph.graph.build import build
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def graph(store_path):
+    from normgraph.graph.store import LocalGraph
+
+    return LocalGraph(store_path)
+
+
+def bundled_table(name: str) -> list[dict]:
+    with resources.files("normgraph.data").joinpath(name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def ratification_rows() -> list[dict]:
+    return bundled_table("ratifications.csv")
+
+
+@pytest.fixture(scope="session")
+def party_rows() -> list[dict]:
+    return bundled_table("treaty_parties.csv")
+
+
+def run_cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
+    """The real `normgraph` entry point in a child process, as a user runs it."""
+    env = {**os.environ, **({"NORMGRAPH_STORE": str(store)} if store else {})}
+    return subprocess.run([sys.executable, "-m", "normgraph", *args], capture_output=True, text=True, env=env,
+                          timeout=300)

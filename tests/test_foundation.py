@@ -1,0 +1,154 @@
+"""The bundled graph: real data loaded as event nodes with provenance, legal time, SHACL and OWL consistency."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from normgraph.reports import country_profile, instrument_profile
+
+NG = "https://w3id.org/normgraph#"
+
+
+def instrument_entry(profile: dict, code: str) -> dict:
+    return next(entry for entry in profile["instruments"] if entry["instrument"] == code)
+
+
+def row_of(rows: list[dict], instrument: str, state: str) -> dict:
+    return next(r for r in rows if r["instrument"] == instrument and r["state"] == state)
+
+
+def test_build_loads_every_row_as_an_event_node_with_provenance(graph, ratification_rows, party_rows):
+    counts = graph.graph_counts()
+    assert sum(counts.values()) > 20_000
+    events = graph.select(f"""SELECT ?kind (COUNT(DISTINCT ?r) AS ?n) WHERE {{
+        ?r a ?kind ; <{NG}party> ?p ; <{NG}instrument> ?i ; <http://purl.org/dc/terms/source> ?s ; <{NG}asOf> ?a }}
+        GROUP BY ?kind""").rows
+    by_kind = {row["kind"].removeprefix(NG): row["n"] for row in events}
+    assert by_kind == {"ILORatification": len(ratification_rows), "TreatyParticipation": len(party_rows)}
+
+
+def test_one_named_graph_per_source(graph):
+    assert {"ontology", "topics", "sources", "instruments", "countries", "ilo-ratifications", "un-treaties",
+            "supervision", "programmes", "estimates", "meta"} <= set(graph.graph_counts())
+
+
+def test_uzbekistan_p029_binds_from_2020_09_16_and_not_before(graph, ratification_rows):
+    assert row_of(ratification_rows, "P029", "UZB")["registered"] == "2019-09-16"
+    before = instrument_entry(country_profile("UZB", "2020-09-15", graph), "P029")
+    after = instrument_entry(country_profile("Uzbekistan", "2020-09-16", graph), "P029")
+    assert (before["bound"], before["status"]) == (False, "not yet in force")
+    assert (after["bound"], after["in_force_from"], after["registered"]) == (True, "2020-09-16", "2019-09-16")
+
+
+def test_singapore_c105_denunciation_ends_its_obligation(graph, ratification_rows):
+    row = row_of(ratification_rows, "C105", "SGP")
+    assert row["denounced"] == "1979-04-19"
+    assert instrument_entry(country_profile("SGP", "1980-04-18", graph), "C105")["bound"] is True
+    after = instrument_entry(country_profile("SGP", "1980-04-19", graph), "C105")
+    assert (after["bound"], after["status"]) == (False, "denounced")
+
+
+def test_india_declared_minimum_age_14(graph, ratification_rows):
+    assert row_of(ratification_rows, "C138", "IND")["min_age"] == "14"
+    assert instrument_entry(country_profile("IN", "2024-01-01", graph), "C138")["min_age"] == 14
+
+
+def test_c182_parties_equal_the_rows_of_the_bundled_table(graph, ratification_rows):
+    rows = [r for r in ratification_rows if r["instrument"] == "C182"]
+    assert instrument_profile("Convention No. 182", "2026-01-01", graph)["parties"]["recorded"] == len(rows)
+
+
+def test_a_year_only_record_is_undetermined_inside_its_window(graph, ratification_rows):
+    # Tajikistan's C097 ratification is known only by its year.
+    row = row_of(ratification_rows, "C097", "TJK")
+    assert (row["registered"], row["registered_year"]) == ("", "2007")
+    year = int(row["registered_year"])
+    inside = instrument_entry(country_profile("TJK", f"{year + 1}-06-01", graph), "C097")
+    later = instrument_entry(country_profile("TJK", f"{year + 2}-01-01", graph), "C097")
+    assert (inside["status"], inside["bound"], inside["registered"]) == ("undetermined", None, str(year))
+    assert later["bound"] is True
+
+
+def test_the_bundled_graph_has_no_shacl_violation(graph):
+    from normgraph.validation import validate_graph
+
+    assert validate_graph(graph) == []
+
+
+def test_shacl_names_the_node_and_the_rule_it_breaks(graph):
+    from rdflib import Literal, URIRef
+
+    from normgraph.validation import union_graph, validate_rdf
+
+    union = union_graph(graph)
+    bad = URIRef("https://w3id.org/normgraph/id/ratification/C029/NPL")
+    union.add((bad, URIRef(NG + "minimumAge"), Literal(14)))
+    violations = validate_rdf(union)
+    assert [v["focus"] for v in violations] == [str(bad)]
+    assert "C138" in violations[0]["message"]
+
+
+@pytest.fixture(scope="module")
+def java_available():
+    if subprocess.run(["java", "-version"], capture_output=True).returncode != 0:
+        pytest.skip("HermiT needs Java, which is not installed here")
+
+
+def test_ontology_and_data_are_consistent_under_hermit(graph, java_available):
+    from normgraph.reasoning import is_consistent
+    from normgraph.validation import union_graph
+
+    assert is_consistent(union_graph(graph))
+
+
+def test_hermit_catches_a_contradiction(graph, java_available):
+    from rdflib import RDF, URIRef
+
+    from normgraph.reasoning import is_consistent
+    from normgraph.validation import union_graph
+
+    union = union_graph(graph)
+    # A recommendation can never be a binding instrument (disjoint classes in the ontology).
+    union.add((URIRef("https://w3id.org/normgraph/id/instrument/R198"), RDF.type, URIRef(NG + "Convention")))
+    assert not is_consistent(union)
+
+
+def test_a_killed_build_leaves_the_old_store_answering(store_path, graph, tmp_path):
+    from normgraph.graph.store import LocalGraph
+
+    before = LocalGraph(store_path).graph_counts()
+    script = ("import sys, time; from pathlib import Path; import normgraph.graph.build as b\n"
+              "real = b.bundled_sources\n"
+              "def slow():\n"
+              "    sources = real(); name, first = sources[0]\n"
+              "    def stalled():\n"
+              "        print('building', flush=True); time.sleep(60); return first()\n"
+              "    return [(name, stalled)] + sources[1:]\n"
+              "b.bundled_sources = slow\n"
+              "b.build(Path(sys.argv[1]))\n")
+    child = subprocess.Popen([sys.executable, "-c", script, str(store_path)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "building"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert LocalGraph(store_path).graph_counts() == before
+    assert country_profile("NPL", "2024-01-01", LocalGraph(store_path))["instruments"]
+
+
+def test_a_failed_build_reports_and_keeps_the_old_store(store_path, monkeypatch):
+    import normgraph.graph.build as build_module
+    from normgraph.graph.store import LocalGraph, StoreError
+    from normgraph.loaders.table import TableError
+
+    before = LocalGraph(store_path).graph_counts()
+
+    def broken():
+        raise TableError(["ratifications.csv:7: column 'registered': '2019-02-30' is not a real date"])
+    monkeypatch.setattr(build_module, "bundled_sources", lambda: [("ilo-ratifications", broken)])
+    with pytest.raises(StoreError, match="previous store is untouched"):
+        build_module.build(store_path)
+    assert LocalGraph(store_path).graph_counts() == before
