@@ -1,0 +1,178 @@
+"""The gap catalogue against expectations recomputed in plain Python from the bundled tables (no SPARQL)."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import pytest
+
+from conftest import bundled_table
+from normgraph.reports import gap_report, gaps
+
+DATES = ("2010-01-01", "2024-01-01")
+
+
+def plus_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day(as_of: str) -> dt.date | None:
+    parts = [int(p) for p in as_of.split("-")] if as_of[:4].isdigit() else []
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1])
+    return dt.date(*parts) if parts else None
+
+
+class Expected:
+    """Who is bound by what on a date, straight from the CSV files and the instruments' final articles."""
+
+    def __init__(self):
+        instruments = {r["code"]: r for r in bundled_table("instruments.csv")}
+        self.states = {r["iso3"]: r["ilo_region"] for r in bundled_table("countries.csv") if r["ilo_region"]}
+        self.windows: dict[tuple[str, str], tuple] = {}
+        for r in bundled_table("ratifications.csv"):
+            floor = dt.date.fromisoformat(instruments[r["instrument"]]["entry_into_force"])
+
+            def effect(day):
+                return max(plus_months(day, 12), floor)
+            if r["registered"]:
+                earliest = latest = effect(dt.date.fromisoformat(r["registered"]))
+            elif r["registered_year"]:
+                year = int(r["registered_year"])
+                earliest, latest = effect(dt.date(year, 1, 1)), effect(dt.date(year, 12, 31))
+            else:
+                bound = last_day(r["as_of"])
+                earliest, latest = floor, effect(bound) if bound else None
+            ends = plus_months(dt.date.fromisoformat(r["denounced"]), 12) if r["denounced"] else None
+            self.windows[(r["state"], r["instrument"])] = (earliest, latest, ends, r)
+        for r in bundled_table("treaty_parties.csv"):
+            if r["status"] != "party":
+                continue
+            floor = dt.date.fromisoformat(instruments[r["treaty"]]["entry_into_force"])
+            delay = dt.timedelta(days=30)  # UN-TIP Art. 17(2), UNTOC Art. 38(2); OPSC is not in these gaps
+            if r["consent"]:
+                day = max(dt.date.fromisoformat(r["consent"]) + delay, floor)
+                window = (day, day)
+            elif r["entry_into_force"]:
+                window = (dt.date.fromisoformat(r["entry_into_force"]),) * 2
+            else:
+                bound = last_day(r["as_of"])
+                window = (floor, max(bound + delay, floor) if bound else None)
+            self.windows[(r["party"], r["treaty"])] = (*window, None, r)
+
+    def status(self, state: str, instrument: str, on: dt.date) -> int:
+        """2 bound, 1 the data cannot tell, 0 not bound."""
+        if (state, instrument) not in self.windows:
+            return 0
+        earliest, latest, ends, _ = self.windows[(state, instrument)]
+        if on < earliest or (ends and ends <= on):
+            return 0
+        return 2 if latest and latest <= on else 1
+
+    def has_without(self, has: str, lacks: list[str], on: str) -> dict[str, bool]:
+        day = dt.date.fromisoformat(on)
+        out = {}
+        for state in self.states:
+            a, others = self.status(state, has, day), [self.status(state, code, day) for code in lacks]
+            if a > 0 and all(s < 2 for s in others):
+                out[state] = a == 1 or 1 in others
+        return out
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return Expected()
+
+
+def answer(graph, name: str, on: str, **params) -> dict[str, bool]:
+    return {row["country"]: row["undetermined"] for row in gaps(name, on, graph, **params)["rows"]}
+
+
+PAIRS = [("c182-without-c138", "C182", ["C138"]), ("c138-without-c182", "C138", ["C182"]),
+         ("c029-without-c105", "C029", ["C105"]), ("c029-without-p029", "C029", ["P029"]),
+         ("palermo-without-p029", "UN-TIP", ["P029"]), ("palermo-without-c181", "UN-TIP", ["C181"]),
+         ("untoc-without-palermo", "UNTOC", ["UN-TIP"]),
+         ("palermo-without-migrant-conventions", "UN-TIP", ["C097", "C143"])]
+
+
+@pytest.mark.parametrize("on", DATES)
+@pytest.mark.parametrize("name,has,lacks", PAIRS, ids=[p[0] for p in PAIRS])
+def test_pairwise_gaps_match_the_tables(graph, expected, name, has, lacks, on):
+    assert answer(graph, name, on) == expected.has_without(has, lacks, on)
+
+
+def test_the_two_dates_differ_for_real(expected):
+    """The dates bracket ratifications in the data, so a query ignoring --as-of would fail above."""
+    assert expected.has_without("C029", ["P029"], DATES[0]) != expected.has_without("C029", ["P029"], DATES[1])
+
+
+@pytest.mark.parametrize("on", DATES)
+def test_fundamentals_incomplete_matches_the_tables(graph, expected, on):
+    day = dt.date.fromisoformat(on)
+    codes = ["C029", "P029", "C105", "C138", "C182"]
+    want = {}
+    for state in expected.states:
+        statuses = [expected.status(state, code, day) for code in codes]
+        if min(statuses) < 2:
+            want[state] = 0 not in statuses
+    assert answer(graph, "fundamentals-incomplete", on) == want
+
+
+@pytest.mark.parametrize("on", DATES)
+def test_minimum_age_14_matches_the_tables(graph, expected, on):
+    day = dt.date.fromisoformat(on)
+    want = {state: expected.status(state, "C138", day) == 1 for (state, code), window in expected.windows.items()
+            if code == "C138" and window[3].get("min_age") == "14" and state in expected.states
+            and expected.status(state, "C138", day) > 0}
+    assert answer(graph, "c138-minimum-age-14", on) == want
+
+
+def test_region_filter_keeps_only_that_region(graph, expected):
+    result = answer(graph, "c029-without-p029", DATES[1], region="Africa")
+    assert result and set(result) == {s for s in expected.has_without("C029", ["P029"], DATES[1])
+                                      if expected.states[s] == "Africa"}
+
+
+def test_a_year_only_ratification_makes_the_answer_undetermined(graph, expected):
+    # Tajikistan: Palermo party since 2002 by day; C097 known only as "ratified in 2007".
+    assert expected.windows[("TJK", "C097")][3]["registered_year"] == "2007"
+    assert answer(graph, "palermo-without-migrant-conventions", "2008-06-01", state="TJK") == {"TJK": True}
+    assert answer(graph, "palermo-without-migrant-conventions", "2009-01-01", state="TJK") == {}
+
+
+def test_corridor_nepal_to_qatar(graph, expected):
+    result = gaps("corridor", "2024-01-01", graph, origin="Nepal", destination="QA")
+    ends = {row["role"]: row for row in result["rows"]}
+    day = dt.date(2024, 1, 1)
+    for role, state in (("origin", "NPL"), ("destination", "QAT")):
+        bound = {c for c in ("C097", "C143", "C181", "P029", "UN-TIP") if expected.status(state, c, day) == 2}
+        assert ends[role]["country"] == state
+        assert {h["instrument"] for h in ends[role]["has"]} == bound
+    assert "UN-TIP: both ends" in ends["origin"]["coverage"]
+    assert "C181: neither end" in ends["origin"]["coverage"]
+
+
+def test_gap_report_collects_every_entry_for_one_state(graph, expected):
+    report = gap_report("NPL", "2024-01-01", graph)
+    names = {g["query"] for g in report["gaps"]}
+    assert ("c029-without-p029" in names) == ("NPL" in expected.has_without("C029", ["P029"], "2024-01-01"))
+    assert names | set(report["no_gap"]) == {n for n in __import__("normgraph").catalogue() if n != "corridor"}
+    assert report["data_as_of"]["ilo-ratifications"]
+
+
+def test_denounced_lists_the_denunciations_in_the_tables(graph, ratification_rows):
+    want = {r["state"] for r in ratification_rows if r["denounced"]}
+    assert set(answer(graph, "denounced", "2024-01-01")) == want
+
+
+def test_catalogue_has_the_named_entries_with_headers():
+    from normgraph.queries.catalogue import catalogue
+
+    queries = catalogue()
+    assert len(queries) >= 15
+    for query in queries.values():
+        assert query.title and query.legal_basis and query.description and query.parameters
