@@ -30,8 +30,8 @@ def format_option(choices=FORMATS):
 def graph_for(store: Path | None):
     from .reports import open_graph
 
-    def announce(path: Path) -> None:
-        click.echo(f"normgraph: no store at {path}; building it from the bundled data (once)...", err=True)
+    def announce(path: Path, reason: str) -> None:
+        click.echo(f"normgraph: the store at {path} {reason}; building it from the bundled data...", err=True)
     return open_graph(store, on_build=announce)
 
 

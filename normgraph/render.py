@@ -33,6 +33,8 @@ def to_json(data) -> str:
 
 
 def print_table(rows: list[dict], columns: list[str], title: str | None = None, caption: str | None = None) -> None:
+    import shutil
+
     from rich.console import Console
     from rich.table import Table
 
@@ -41,7 +43,8 @@ def print_table(rows: list[dict], columns: list[str], title: str | None = None, 
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(cell(row.get(column)) for column in columns))
-    Console().print(table)
+    # Piped output is not cut to 80 columns: a report pasted into a memo should keep whole words.
+    Console(width=shutil.get_terminal_size((140, 24)).columns).print(table)
 
 
 def emit(rows: list[dict], columns: list[str], fmt: str, title: str | None = None, caption: str | None = None,

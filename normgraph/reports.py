@@ -13,14 +13,22 @@ from .queries.catalogue import bind, catalogue, group_rows, named_query
 
 
 def open_graph(store: Path | str | None = None, on_build=None) -> LocalGraph:
-    """The embedded store at `store` (default location if None), built from the bundled data on first use."""
-    path = Path(store).expanduser() if store else default_store_path()
-    if not path.exists():
-        from .graph.build import build
+    """The embedded store at `store` (default location if None), built from the bundled data on first use
+    and rebuilt (keeping user-loaded graphs) when it was built from older bundled data."""
+    from .graph.build import build, bundled_fingerprint
 
+    path = Path(store).expanduser() if store else default_store_path()
+    if path.exists():
+        graph = LocalGraph(path)
+        query = f"SELECT ?f WHERE {{ GRAPH <{GRAPH}meta> {{ <{GRAPH}meta> <https://w3id.org/normgraph#dataFingerprint> ?f }} }}"
+        built_from = [row["f"] for row in graph.select(query).rows]
+        if built_from == [bundled_fingerprint()]:
+            return graph
         if on_build:
-            on_build(path)
-        build(path)
+            on_build(path, "was built from other bundled data")
+    elif on_build:
+        on_build(path, "does not exist")
+    build(path)
     return LocalGraph(path)
 
 

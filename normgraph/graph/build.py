@@ -96,6 +96,18 @@ def copy_user_graphs(old_path: Path, store) -> None:
             store.extend(old.quads_for_pattern(None, None, None, graph))
 
 
+def bundled_fingerprint() -> str:
+    """A digest of everything a build reads, so a store built from older bundled data can be recognised."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for package in ("normgraph.data", "normgraph.ontology"):
+        for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".csv", ".ttl")):
+                digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def write_metadata(store) -> None:
     """A VoID description of every named graph: size, newest as-of date of its facts, build time."""
     from pyoxigraph import Literal, NamedNode, Quad
@@ -115,6 +127,7 @@ def write_metadata(store) -> None:
                   Quad(graph, NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), built, meta)]
         if row["newest"] is not None and row["newest"].value:
             quads.append(Quad(graph, NamedNode("https://w3id.org/normgraph#asOf"), row["newest"], meta))
+    quads.append(Quad(meta, NamedNode("https://w3id.org/normgraph#dataFingerprint"), Literal(bundled_fingerprint()), meta))
     store.extend(quads)
 
 

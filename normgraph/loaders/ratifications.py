@@ -57,7 +57,6 @@ def check_dates(row: Row, instrument: Instrument | None, registered, denounced, 
 
 def parser(instruments: dict[str, Instrument]):
     def parse(row: Row) -> Ratification:
-        row.cells = {ALIASES.get(k.strip().lower(), k.strip().lower()): v for k, v in row.cells.items() if k}
         code = row.instrument("instrument")
         instrument = instruments.get(code) if code else None
         if instrument and (not instrument.is_ilo or not instrument.consent_delay):
@@ -83,7 +82,7 @@ def bundled() -> list[Ratification]:
 
 
 def from_file(path) -> list[Ratification]:
-    return read_file(path, ["instrument", "registered", "source"], parser(bundled_instruments()))
+    return read_file(path, ["instrument", "state", "registered", "source"], parser(bundled_instruments()), ALIASES)
 
 
 def ratification_node(ratification: Ratification, graph: str = GRAPH) -> NamedNode:

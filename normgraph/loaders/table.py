@@ -81,9 +81,14 @@ class Row:
         return self._checked(column, False, lambda v: [convert(p.strip()) for p in v.split(";") if p.strip()]) or []
 
 
-def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T]) -> list[T]:
-    """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad."""
+def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T],
+              aliases: dict[str, str] | None = None) -> list[T]:
+    """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad.
+
+    `aliases` maps other spellings of column names (a NORMLEX export's 'country', 'date') to normgraph's."""
     reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames:
+        reader.fieldnames = [(aliases or {}).get(f.strip().lower(), f.strip().lower()) for f in reader.fieldnames]
     missing = [column for column in required if column not in (reader.fieldnames or [])]
     if missing:
         raise TableError([f"{name}: missing column(s) {', '.join(missing)}; the header must have {', '.join(required)}"])
@@ -102,12 +107,13 @@ def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], 
     return parsed
 
 
-def read_file(path: Path, required: list[str], parse: Callable[[Row], T]) -> list[T]:
+def read_file(path: Path, required: list[str], parse: Callable[[Row], T],
+              aliases: dict[str, str] | None = None) -> list[T]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise TableError([f"{path}: cannot read: {error}"]) from None
-    return read_rows(text, str(path), required, parse)
+    return read_rows(text, str(path), required, parse, aliases)
 
 
 def read_bundled(file_name: str, required: list[str], parse: Callable[[Row], T]) -> list[T]:

@@ -1,0 +1,121 @@
+"""The command line as a user meets it: examples in --help, JSON shapes, one-line errors with exit codes."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import run_cli
+
+
+@pytest.fixture()
+def own_store(store_path, tmp_path):
+    """A private copy of the built store, for tests that load data into it."""
+    copy = tmp_path / "store"
+    shutil.copytree(store_path.resolve().parent, tmp_path / "version")
+    copy.symlink_to(tmp_path / "version" / "db")
+    return copy
+
+
+@pytest.mark.parametrize("command", ["build", "sparql", "country", "instrument", "gaps", "validate", "load"])
+def test_every_command_has_help_with_an_example(command):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0 and "Example" in result.stdout
+
+
+def test_a_missing_store_is_built_on_first_use_and_said_on_stderr(tmp_path):
+    result = run_cli("country", "NPL", "--format", "json", store=tmp_path / "fresh")
+    assert result.returncode == 0
+    assert "building it from the bundled data" in result.stderr
+    assert json.loads(result.stdout)["country"] == "NPL"
+
+
+def test_country_json_shape(store_path, ratification_rows):
+    result = run_cli("country", "Nepal", "--as-of", "2024-01-01", "--format", "json", store=store_path)
+    profile = json.loads(result.stdout)
+    assert {"country", "name", "as_of", "instruments", "comments", "programmes"} <= set(profile)
+    c182 = next(i for i in profile["instruments"] if i["instrument"] == "C182")
+    row = next(r for r in ratification_rows if r["instrument"] == "C182" and r["state"] == "NPL")
+    assert c182["registered"] == row["registered"] and c182["bound"] is True
+    assert {"registered", "in_force_from", "status", "bound", "min_age", "source", "source_as_of"} <= set(c182)
+
+
+def test_gaps_json_shape_and_csv(store_path):
+    result = run_cli("gaps", "c182-without-c138", "--as-of", "2024-01-01", "--format", "json", store=store_path)
+    document = json.loads(result.stdout)
+    assert document["query"] == "c182-without-c138" and document["as_of"] == "2024-01-01"
+    assert document["data_as_of"]["ilo-ratifications"]
+    row = document["rows"][0]
+    assert {"country", "name", "has", "lacks", "evidence", "undetermined"} <= set(row)
+    assert row["has"][0]["instrument"] == "C182" and row["lacks"] == ["C138"]
+    csv_out = run_cli("gaps", "c182-without-c138", "--as-of", "2024-01-01", "--format", "csv", store=store_path)
+    lines = csv_out.stdout.splitlines()
+    assert lines[0].startswith("country,name,has,lacks") and len(lines) == len(document["rows"]) + 1
+
+
+def test_instrument_codes_in_any_spelling(store_path):
+    for spelling in ("C29", "c029", "No. 29", "Convention 29"):
+        result = run_cli("instrument", spelling, "--format", "json", store=store_path)
+        assert json.loads(result.stdout)["instrument"] == "C029"
+    assert json.loads(run_cli("instrument", "Palermo", "--format", "json", store=store_path).stdout)["instrument"] == "UN-TIP"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["country", "Atlantis"], "unknown country"),
+    (["country", "NPL", "--as-of", "2023-02-30"], "not a date"),
+    (["instrument", "C999"], "unknown instrument"),
+    (["gaps", "corridor", "--origin", "NPL"], "--destination"),
+    (["gaps", "no-such-query"], "no query named"),
+    (["gaps", "c182-without-c138", "--region", "Atlantis"], "unknown ILO region"),
+    (["sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "read-only"),
+    (["sparql", "SELECT * WHERE { ?s ?p }"], "1:"),
+])
+def test_usage_errors_exit_2_with_one_clear_line(store_path, args, needle):
+    result = run_cli(*args, store=store_path)
+    assert result.returncode == 2
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sparql_select_in_every_format(store_path):
+    query = ("PREFIX ng: <https://w3id.org/normgraph#> SELECT ?code WHERE { ?i ng:code ?code ; "
+             "a ng:UNTreaty } ORDER BY ?code")
+    assert json.loads(run_cli("sparql", query, "--format", "json", store=store_path).stdout)["rows"] == [
+        {"code": "OPSC"}, {"code": "UN-TIP"}, {"code": "UNTOC"}]
+    assert run_cli("sparql", query, "--format", "tsv", store=store_path).stdout.splitlines() == [
+        "code", "OPSC", "UN-TIP", "UNTOC"]
+
+
+def test_load_with_bad_rows_reports_each_line_and_loads_nothing(own_store, tmp_path):
+    table = tmp_path / "newer.csv"
+    table.write_text("instrument,state,registered,source,as_of\n"
+                     "P029,NPL,2025-01-10,MY_SOURCE,2026-01-01\n"
+                     "C999,NPL,2025-01-10,MY_SOURCE,2026-01-01\n"
+                     "P029,Atlantis,2025-01-10,MY_SOURCE,2026-01-01\n"
+                     "P029,IND,2025-02-30,MY_SOURCE,2026-01-01\n", encoding="utf-8")
+    before = run_cli("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json", store=own_store).stdout
+    result = run_cli("load", str(table), "--kind", "ratifications", store=own_store)
+    assert result.returncode == 2
+    assert [f"{table}:{n}:" in result.stderr for n in (3, 4, 5)] == [True, True, True]
+    assert "nothing was loaded" in result.stderr and "Traceback" not in result.stderr
+    after = run_cli("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json", store=own_store).stdout
+    assert before == after
+
+
+def test_a_loaded_table_supersedes_the_bundled_record(own_store, tmp_path):
+    table = tmp_path / "normlex-p029.csv"
+    table.write_text("instrument,country,date,source,as_of\nP029,Nepal,2025-01-10,NORMLEX_2026,2026-01-01\n",
+                     encoding="utf-8")
+    gap = ["gaps", "c029-without-p029", "--country", "NPL", "--format", "json"]
+    assert json.loads(run_cli(*gap, "--as-of", "2026-06-01", store=own_store).stdout)["rows"]
+    result = run_cli("load", str(table), "--kind", "ratifications", store=own_store)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(run_cli(*gap, "--as-of", "2026-06-01", store=own_store).stdout)["rows"] == []
+    assert json.loads(run_cli(*gap, "--as-of", "2025-06-01", store=own_store).stdout)["rows"]
+    rebuilt = run_cli("build", store=own_store)
+    assert rebuilt.returncode == 0 and "user/normlex-p029" in rebuilt.stdout
+
+
+def test_validate_reports_zero_violations(store_path):
+    result = run_cli("validate", store=store_path)
+    assert result.returncode == 0 and "0 SHACL violation(s)" in result.stdout
