@@ -57,6 +57,8 @@ def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
     return [
         ("ontology", turtle_triples("normgraph.ttl")),
         ("topics", turtle_triples("topics.ttl")),
+        ("situations", turtle_triples("situations.ttl")),
+        ("case-vocabulary", turtle_triples("cases.ttl")),
         (sources.GRAPH, sources.triples),
         (instruments.GRAPH, instruments.triples),
         (countries.GRAPH, countries.triples),

@@ -1,0 +1,156 @@
+"""Case files: reading YAML/JSON/JSON-lines, checking them against the shipped JSON Schema, and their facts as RDF."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ..ids import InputError, country_code
+
+
+class CaseError(InputError):
+    """A case file with problems: one line per problem, each naming the field and what is allowed."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(resources.files("normgraph.cases").joinpath("schema.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    facts: dict
+
+    @property
+    def date(self) -> dt.date:
+        return dt.date.fromisoformat(self.facts["date"])
+
+    def states(self) -> list[str]:
+        """Every state involved: nationality, work country, transit countries, agency country (in that order)."""
+        facts = self.facts
+        codes = [facts["person"].get("nationality"), facts["work_country"], *facts.get("transit_countries", []),
+                 facts.get("recruitment", {}).get("agency_country")]
+        return list(dict.fromkeys(c for c in codes if c))
+
+
+def field_name(path) -> str:
+    return ".".join(str(p) for p in path) or "(file)"
+
+
+def schema_problems(data) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = field_name(error.absolute_path)
+        if error.validator == "enum":
+            problems.append(f"{where}: {error.instance!r} is not allowed; allowed: {', '.join(map(str, error.validator_value))}")
+        elif error.validator == "additionalProperties":
+            allowed = ", ".join(error.schema.get("properties", {}))
+            extra = ", ".join(sorted(set(error.instance) - set(error.schema.get("properties", {}))))
+            problems.append(f"{where}: unknown key(s) {extra}; allowed: {allowed}")
+        elif error.validator == "required":
+            problems.append(f"{where}: {error.message}")
+        else:
+            problems.append(f"{where}: {error.message}")
+    return problems
+
+
+def normalised(data: dict, problems: list[str]) -> dict:
+    """Countries as ISO alpha-3, the date checked; every problem noted, not raised."""
+    facts = json.loads(json.dumps(data, default=str))
+
+    def country(container: dict, key: str, label: str) -> None:
+        if isinstance(container, dict) and isinstance(container.get(key), str):
+            try:
+                container[key] = country_code(container[key])
+            except InputError as error:
+                problems.append(f"{label}: {error}")
+    country(facts.get("person"), "nationality", "person.nationality")
+    country(facts, "work_country", "work_country")
+    country(facts.get("recruitment"), "agency_country", "recruitment.agency_country")
+    for index, _ in enumerate(facts.get("transit_countries") or []):
+        try:
+            facts["transit_countries"][index] = country_code(facts["transit_countries"][index])
+        except (InputError, TypeError) as error:
+            problems.append(f"transit_countries.{index}: {error}")
+    when = facts.get("date")
+    if isinstance(when, str):
+        try:
+            if dt.date.fromisoformat(when) > dt.date.today():
+                problems.append(f"date: {when} is in the future; give the date of the facts")
+        except ValueError:
+            problems.append(f"date: {when!r} is not a real date (YYYY-MM-DD)")
+    return facts
+
+
+def parse_case(data, name: str) -> Case:
+    """Check one case's data; raise CaseError listing every problem, prefixed with the file name."""
+    if not isinstance(data, dict) or not data:
+        raise CaseError([f"{name}: a case must be a non-empty mapping of facts (see normgraph/cases/schema.json)"])
+    if "date" in data and isinstance(data["date"], dt.date):
+        data = {**data, "date": data["date"].isoformat()}
+    problems = schema_problems(data)
+    facts = normalised(data, problems)
+    if problems:
+        raise CaseError([f"{name}: {p}" for p in problems])
+    return Case(str(facts.get("id") or Path(name).stem), facts)
+
+
+def read_cases(path: Path) -> Iterator[Case]:
+    """The cases in a .yaml/.yml/.json file (one case) or a .jsonl file (one case per line)."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CaseError([f"{path}: cannot read: {error}"]) from None
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise CaseError([f"{path}:{number}: not JSON: {error.msg}"]) from None
+                yield parse_case(data, f"{path}:{number}")
+        return
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise CaseError([f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {error}"]) from None
+    yield parse_case(data, str(path))
+
+
+def case_triples(case: Case, declared_minimum_age: int | None) -> Iterator:
+    """The case's facts as triples for the rules; the declared minimum age is the work country's (C138 Art. 2(1))."""
+    from ..loaders.rdf import RDF_TYPE, facts, ng, node
+
+    f = case.facts
+    subject = node("case", case.id.replace(" ", "-"))
+    recruitment, movement = f.get("recruitment", {}), f.get("movement", {})
+    yield from facts(subject, [
+        (RDF_TYPE, ng("Case")), (ng("date"), case.date), (ng("age"), f["person"]["age"]),
+        (ng("nationality"), node("country", f["person"]["nationality"]) if f["person"].get("nationality") else None),
+        (ng("workCountry"), node("country", f["work_country"])),
+        (ng("sector"), node("sector", f["sector"]) if f.get("sector") else None),
+        (ng("work"), node("work", f.get("work", "labour"))), (ng("hazardous"), bool(f.get("hazardous"))),
+        (ng("lightWork"), bool(f.get("light_work"))),
+        (ng("recruitedBy"), node("recruiter", recruitment.get("by", "none"))),
+        (ng("feesChargedToWorker"), bool(recruitment.get("fees_charged_to_worker"))),
+        (ng("crossBorder"), bool(movement.get("cross_border"))), (ng("irregular"), bool(movement.get("irregular"))),
+        (ng("stateImposed"), node("purpose", f["state_imposed"]) if f.get("state_imposed", "none") != "none" else None),
+        (ng("employmentRelationshipDisputed"), bool(f.get("employment_relationship_disputed"))),
+        (ng("declaredMinimumAge"), declared_minimum_age)])
+    for predicate, kind, values in (("act", "act", f.get("acts", [])), ("means", "means", f.get("means", [])),
+                                    ("transitCountry", "country", f.get("transit_countries", []))):
+        yield from facts(subject, [(ng(predicate), node(kind, value)) for value in values])
