@@ -268,6 +268,61 @@ def load(file, kind, name, store):
     click.echo(f"loaded {count} quads into graph user/{graph_name}")
 
 
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--explain", is_flag=True, help="Also name the rule (normgraph/queries/rules/*.rq) behind each situation.")
+@store_option
+def applies(cases, fmt, explain, store):
+    """Which instruments a case engages, on which articles, and whether each state involved is bound
+    on the date of the facts.
+
+    CASES are YAML or JSON files (one case each; the format is normgraph/cases/schema.json) or JSON-lines
+    files (one case per line). Every file is checked first; any problem stops with exit 2.
+
+    \b
+    Example:
+      normgraph applies normgraph/cases/examples/nepal-domestic-worker.yaml --format markdown
+    """
+    from .applies import Classifier
+    from .cases.case import CaseError, read_cases
+    from .render import applies_markdown, emit
+
+    parsed, problems = [], []
+    for path in cases:
+        try:
+            parsed += list(read_cases(path))
+        except CaseError as error:
+            problems += error.problems
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise UsageProblem(f"{len(problems)} problem(s) in the case file(s); nothing was assessed")
+    classifier = Classifier(graph_for(store))
+    answers = []
+    if len(parsed) > 1:
+        from rich.progress import track
+
+        iterator = track(parsed, description="assessing cases", console=_stderr_console(), transient=True)
+    else:
+        iterator = parsed
+    for case in iterator:
+        answers.append(classifier.applies(case, explain))
+    if fmt == "json":
+        emit([], [], "json", document=answers[0] if len(answers) == 1 else answers)
+    elif fmt == "markdown":
+        click.echo("\n\n".join(applies_markdown(answer, explain) for answer in answers))
+    else:
+        for answer in answers:
+            rows = [{"instrument": i["instrument"], "situations": i["situations"], "articles": i["articles"],
+                     **{f"bound {s}": i["bound"][s] if i["bound"][s] is not None else "n/a" for s in answer["states"]}}
+                    for i in answer["instruments"]]
+            columns = ["instrument", "situations", "articles", *[f"bound {s}" for s in answer["states"]]]
+            emit(rows, columns, "table", title=f"Case {answer['case']}, facts of {answer['date']}",
+                 caption="\n".join(f"{s['label']}: {'; '.join(s['because'])}" for s in answer["situations"])
+                 or "no instrument is engaged by these facts")
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit 2; failures one line and exit 1; never a traceback."""
     from .graph.store import StoreError

@@ -69,3 +69,31 @@ def gap_rows(rows: list[dict]) -> tuple[list[dict], list[str]]:
 
 def data_caption(data_as_of: dict) -> str:
     return "data as of: " + ", ".join(f"{graph} {date}" for graph, date in sorted(data_as_of.items()))
+
+
+def bound_word(value) -> str:
+    return {True: "bound", False: "**not bound**", None: "n/a"}[value]
+
+
+def applies_markdown(answer: dict, explain: bool = False) -> str:
+    """A short memo a legal adviser can paste: situations with their grounds, then instruments and who is bound."""
+    lines = [f"## Case {answer['case']} (facts of {answer['date']})", ""]
+    if not answer["situations"]:
+        return "\n".join(lines + ["The facts engage no instrument covered by normgraph."])
+    lines += ["### Legal situations", ""]
+    for situation in answer["situations"]:
+        rules = f" _(rules: {', '.join(situation['rules'])})_" if explain and situation.get("rules") else ""
+        lines.append(f"- **{situation['label']}** ({', '.join(situation['articles'])}){rules}: "
+                     f"{'; '.join(situation['because'])}.")
+    lines += ["", "### Instruments engaged", "", "| instrument | articles | " + " | ".join(answer["states"]) + " |",
+              "|---|---|" + "---|" * len(answer["states"])]
+    for instrument in answer["instruments"]:
+        cells = []
+        for state in answer["states"]:
+            since = instrument["in_force_from"].get(state)
+            cells.append(bound_word(instrument["bound"][state]) + (f" since {since}" if since and instrument["bound"][state] else ""))
+        lines.append(f"| {instrument['instrument']} {instrument['title']} | {', '.join(instrument['articles'])} | "
+                     + " | ".join(cells) + " |")
+    lines += ["", "Bound: in force for the state on the date of the facts (ILO: 12 months after registration; "
+              "UN-TIP: 30th day after deposit); n/a: a recommendation, or a record the data cannot date."]
+    return "\n".join(lines)
