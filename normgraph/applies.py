@@ -14,21 +14,6 @@ from .graph.store import LocalGraph
 from .ids import NG, key_of
 from .queries.catalogue import catalogue
 
-SITUATION_QUERY = """
-PREFIX ng: <https://w3id.org/normgraph#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?situation ?label ?instrument ?code ?title ?recommendation WHERE {
-  ?situation a ng:LegalSituation ; rdfs:label ?label ; ng:engages ?instrument .
-  ?instrument ng:code ?code ; dct:title ?title .
-  BIND(EXISTS { ?instrument a ng:Recommendation } AS ?recommendation)
-}"""
-PROVISION_QUERY = """
-PREFIX ng: <https://w3id.org/normgraph#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?provision ?label ?code WHERE { ?provision ng:provisionOf/ng:code ?code ; rdfs:label ?label }"""
-
-
 @lru_cache(maxsize=1)
 def vocabulary() -> bytes:
     return resources.files("normgraph.ontology").joinpath("cases.ttl").read_bytes()
@@ -39,15 +24,18 @@ class Classifier:
 
     def __init__(self, graph: LocalGraph):
         self.graph = graph
+        from .reports import run_named
+
         self.situations: dict[str, dict] = {}
-        for row in graph.select(SITUATION_QUERY).rows:
+        for row in run_named(graph, "profiles", "situations"):
             situation = self.situations.setdefault(row["situation"], {"label": row["label"], "instruments": {}})
             situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"]}
-        self.provisions = {row["provision"]: (row["label"], row["code"]) for row in graph.select(PROVISION_QUERY).rows}
-        grounded = graph.select("SELECT ?s ?p WHERE { ?s <https://w3id.org/normgraph#groundedIn> ?p }").rows
+        self.provisions: dict[str, tuple[str, str]] = {}
         self.grounded: dict[str, list[str]] = {}
-        for row in grounded:
-            self.grounded.setdefault(row["s"], []).append(row["p"])
+        for row in run_named(graph, "profiles", "situation-provisions"):
+            self.provisions[row["provision"]] = (row["label"], row["code"])
+            if row["situation"]:
+                self.grounded.setdefault(row["situation"], []).append(row["provision"])
         self.rules = list(catalogue("rules").values())
         self.profiles: dict[tuple[str, str], dict] = {}
 
@@ -66,7 +54,7 @@ class Classifier:
         from pyoxigraph import RdfFormat, Store
 
         work_c138 = self.bindings_of(case.facts["work_country"], case.facts["date"]).get("C138")
-        declared = work_c138["minAge"] if work_c138 and work_c138["status"] != "not yet in force" else None
+        declared = work_c138["minAge"] if work_c138 else None
         store = Store()
         store.load(vocabulary(), format=RdfFormat.TURTLE)
         store.extend(triple_as_quad(t) for t in case_triples(case, int(declared) if declared is not None else None))
