@@ -25,9 +25,21 @@ def versions_dir(path: Path) -> Path:
     return path.with_name(path.name + ".versions")
 
 
+STALE_SECONDS = 3600
+
+
+def drop_abandoned_versions(path: Path) -> None:
+    """Versions left by killed builds: not the one in use, and untouched for an hour."""
+    current = path.resolve().parent if path.is_symlink() else None
+    for version in versions_dir(path).iterdir():
+        if version.resolve() != current and time.time() - version.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(version, ignore_errors=True)
+
+
 def new_version(path: Path) -> Path:
     folder = versions_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
+    drop_abandoned_versions(path)
     version = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
     version.mkdir()
     return version
