@@ -152,3 +152,19 @@ def test_a_failed_build_reports_and_keeps_the_old_store(store_path, monkeypatch)
     with pytest.raises(StoreError, match="previous store is untouched"):
         build_module.build(store_path)
     assert LocalGraph(store_path).graph_counts() == before
+
+
+def test_versions_abandoned_by_killed_builds_are_cleaned_up(tmp_path):
+    from normgraph.graph.build import build, versions_dir
+
+    path = tmp_path / "store"
+    build(path)
+    abandoned = versions_dir(path) / "abandoned-by-a-killed-build"
+    (abandoned / "db").mkdir(parents=True)
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    fresh = versions_dir(path) / "a-build-running-now"
+    fresh.mkdir()
+    build(path)
+    remaining = {p.name for p in versions_dir(path).iterdir()}
+    assert abandoned.name not in remaining and fresh.name in remaining
+    assert path.resolve().parent.name in remaining
