@@ -46,26 +46,23 @@ TREATY_FILES = {"UN-TIP": "palermo_parties.csv", "UNTOC": "untoc_parties.csv", "
 NON_STATE_PARTIES = {"European Union": "EUU"}
 
 
-# Source ids that the raw tables cite without a row in their SOURCES.md tables.
+# Sources the rows cite without a row in the SOURCES.md tables: (id, title, url, as-of, folder).
 EXTRA_SOURCES = [
-    {"source": "CRBA_UNTC_2023", "title": "UN Treaty Collection status tables as committed by the UNICEF CRBA ETL",
-     "url": "https://treaties.un.org", "as_of": "2023-05-11", "folder": "un"},
-    {"source": "BT_MFA_2023", "title": "Bhutan Ministry of Foreign Affairs press release on accession to UN-TIP",
-     "url": "", "as_of": "2023-03-23", "folder": "un"},
-    {"source": "ILO_INSTRUMENTS", "title": "ILO instrument metadata (adoption, entry into force, session)",
-     "url": "https://normlex.ilo.org", "as_of": "2026-11-23", "folder": "ilo"},
+    ("CRBA_UNTC_2023", "UN Treaty Collection status tables as committed by the UNICEF CRBA ETL",
+     "https://treaties.un.org", "2023-05-11", "un"),
+    ("BT_MFA_2023", "Bhutan Ministry of Foreign Affairs press release on accession to UN-TIP", "", "2023-03-23", "un"),
+    ("ILO_INSTRUMENTS", "ILO instrument metadata (adoption, entry into force, session)", "https://normlex.ilo.org",
+     "2026-11-23", "ilo"),
+    ("NORMLEX_COMMENTS", "ILO NORMLEX supervisory comments", "https://normlex.ilo.org", "2026-11-23", "supervision"),
+    ("PYCOUNTRY", "ISO 3166-1 country codes (pycountry)", "https://pypi.org/project/pycountry/", "2026-02-16", "un"),
     # The seed documents: programmes, projects and estimates were extracted from them by hand.
-    {"source": "000_f7e10c65316fdbfc.txt", "title": "ILO web page: ILO contributions to achieve Target 8.7",
-     "url": "", "as_of": "2022", "folder": "seeds"},
-    {"source": "001_42cbc66429d4a9f0.txt", "title": "ILO news: expert meeting on measuring forced labour (Alliance 8.7)",
-     "url": "", "as_of": "2017", "folder": "seeds"},
-    {"source": "002_f2182f69dab6f9eb.txt", "title": "ILO web page: Special Action Programme to Combat Forced Labour",
-     "url": "", "as_of": "2014-10-14", "folder": "seeds"},
-    {"source": "003_654ef3e66ea20c1c.txt", "title": "ILO Moscow office web page: Child Labour",
-     "url": "", "as_of": "2012-02-28", "folder": "seeds"},
-    {"source": "004_1bcf837223148c65.txt", "title": "ILO brochure: ILO action against trafficking in human beings",
-     "url": "", "as_of": "2008", "folder": "seeds"},
+    ("000_f7e10c65316fdbfc.txt", "ILO web page: ILO contributions to achieve Target 8.7", "", "2022", "seeds"),
+    ("001_42cbc66429d4a9f0.txt", "ILO news: expert meeting on measuring forced labour (Alliance 8.7)", "", "2017", "seeds"),
+    ("002_f2182f69dab6f9eb.txt", "ILO web page: Special Action Programme to Combat Forced Labour", "", "2014-10-14", "seeds"),
+    ("003_654ef3e66ea20c1c.txt", "ILO Moscow office web page: Child Labour", "", "2012-02-28", "seeds"),
+    ("004_1bcf837223148c65.txt", "ILO brochure: ILO action against trafficking in human beings", "", "2008", "seeds"),
 ]
+SOURCE_FIELDS = ["source", "title", "url", "as_of", "folder"]
 
 
 def read(path: Path) -> list[dict]:
@@ -106,11 +103,7 @@ def sources(shared: Path) -> list[dict]:
                 rows[source_id] = {"source": source_id, "title": cells[1].split(" - ")[0][:120],
                                    "url": url.group(0) if url else "", "as_of": first_date(as_of_text),
                                    "folder": folder}
-    rows.update({extra["source"]: extra for extra in EXTRA_SOURCES})
-    rows["NORMLEX_COMMENTS"] = {"source": "NORMLEX_COMMENTS", "title": "ILO NORMLEX supervisory comments",
-                                "url": "https://normlex.ilo.org", "as_of": "2026-11-23", "folder": "supervision"}
-    rows["PYCOUNTRY"] = {"source": "PYCOUNTRY", "title": "ISO 3166-1 country codes (pycountry)",
-                         "url": "https://pypi.org/project/pycountry/", "as_of": "2026-02-16", "folder": "un"}
+    rows.update({extra[0]: dict(zip(SOURCE_FIELDS, extra)) for extra in EXTRA_SOURCES})
     return sorted(rows.values(), key=lambda r: r["source"])
 
 
@@ -225,7 +218,7 @@ def main(shared: Path) -> None:
     supervision = comments(shared)
     mentioned = {r["state"] for r in ratifications} | {p["party"] for p in parties} | {
         c["state"] for c in supervision if c["state"]}
-    write("sources.csv", ["source", "title", "url", "as_of", "folder"], source_rows)
+    write("sources.csv", SOURCE_FIELDS, source_rows)
     write("instruments.csv", ["code", "title", "type", "adopted", "entry_into_force", "ilc_session", "revises",
                               "fundamental", "parent", "untc", "consent_delay", "denunciation_delay", "source",
                               "as_of"], instruments(shared))

@@ -174,5 +174,10 @@ def test_catalogue_has_the_named_entries_with_headers():
 
     queries = catalogue()
     assert len(queries) >= 15
+    assert {"c182-without-c138", "c138-without-c182", "c029-without-c105", "c105-without-c029", "c029-without-p029",
+            "c138-minimum-age-14", "palermo-without-p029", "palermo-without-c029", "palermo-without-c181",
+            "palermo-without-migrant-conventions", "untoc-without-palermo", "trafficking-comments-without-palermo",
+            "comments-on-unratified", "programme-without-ratification", "corridor", "not-yet-in-force", "denounced",
+            "fundamentals-incomplete"} <= set(queries)
     for query in queries.values():
         assert query.title and query.legal_basis and query.description and query.parameters

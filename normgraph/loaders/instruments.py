@@ -1,9 +1,10 @@
 """Instruments, their provisions and the relations between them (graph `instruments`)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-import datetime as dt
+from functools import lru_cache
 
 from pyoxigraph import Triple
 
@@ -51,6 +52,7 @@ def parse_instrument(row: Row) -> Instrument:
         as_of=row.text("as_of"))
 
 
+@lru_cache(maxsize=1)
 def bundled_instruments() -> dict[str, Instrument]:
     rows = read_bundled("instruments.csv", ["code", "title", "type", "adopted", "source"], parse_instrument)
     return {i.code: i for i in rows}

@@ -6,7 +6,6 @@ the engine as values of the SPARQL variable of the same name, never pasted into 
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -164,6 +163,3 @@ def group_rows(rows: list[dict]) -> list[dict]:
                 out["evidence"].append(evidence)
     return list(grouped.values())
 
-
-def default_as_of() -> str:
-    return dt.date.today().isoformat()
