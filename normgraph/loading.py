@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .graph.build import USER_GRAPH_PREFIX, load_user_graph
 from .loaders import programmes, ratifications, supervision
+from .loaders.countries import PYCOUNTRY_AS_OF
 
 PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
            "comments": (supervision.from_file, supervision.triples),
@@ -33,7 +34,7 @@ def new_state_triples(store, codes: set[str]) -> Iterator:
             subject = node("country", code)
             yield from facts(subject, [(RDF_TYPE, ng("State")), (ng("iso3"), code), (ng("iso2"), country.alpha_2),
                                        (RDFS_LABEL, getattr(country, "common_name", country.name))])
-            yield from provenance(subject, "PYCOUNTRY", "2026-02-16")
+            yield from provenance(subject, "PYCOUNTRY", PYCOUNTRY_AS_OF)
 
 
 def superseded_triples(store, rows: list, graph: str) -> Iterator:

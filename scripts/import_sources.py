@@ -62,7 +62,14 @@ EXTRA_SOURCES = [
     ("003_654ef3e66ea20c1c.txt", "ILO Moscow office web page: Child Labour", "", "2012-02-28", "seeds"),
     ("004_1bcf837223148c65.txt", "ILO brochure: ILO action against trafficking in human beings", "", "2008", "seeds"),
 ]
-SOURCE_FIELDS = ["source", "title", "url", "as_of", "folder"]
+SOURCE_FIELDS = ["source", "title", "url", "as_of", "folder", "licence"]
+# Licences as the sources themselves state them; every other source states none we could verify.
+WIKIPEDIA_COPIES = ("WIKI_C029", "WIKIVIS_C105", "WIKIMILI_C097", "WIKI2008_C138", "WIKI2015_C143", "WIKI_ILO_MEMBERS",
+                    "WIKI_HT_SLE", "CRYER_C105", "INFOLIST_C181", "GUTENBERG_C182")
+LICENCES = {**{source: "https://creativecommons.org/licenses/by-sa/4.0/" for source in WIKIPEDIA_COPIES},
+            "OWID_ILO_REGIONS": "https://creativecommons.org/licenses/by/4.0/",
+            "ILOSTAT_GROUPINGS": "https://creativecommons.org/licenses/by/4.0/",
+            "PYCOUNTRY": "https://spdx.org/licenses/LGPL-2.1-only.html"}
 
 
 def read(path: Path) -> list[dict]:
@@ -104,6 +111,8 @@ def sources(shared: Path) -> list[dict]:
                                    "url": url.group(0) if url else "", "as_of": first_date(as_of_text),
                                    "folder": folder}
     rows.update({extra[0]: dict(zip(SOURCE_FIELDS, extra)) for extra in EXTRA_SOURCES})
+    for source_id, row in rows.items():
+        row["licence"] = LICENCES.get(source_id, "")
     return sorted(rows.values(), key=lambda r: r["source"])
 
 

@@ -1,15 +1,17 @@
 """States, the European Union as a treaty party, and ILO regions (graph `countries`)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pyoxigraph import Triple
 
 from ..ids import NON_STATE_PARTIES
-from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from .rdf import RDF_TYPE, RDFS_LABEL, alternative_name, facts, ng, node, provenance
 from .table import Row, read_bundled
 
 GRAPH = "countries"
+PYCOUNTRY_AS_OF = "2026-02-16"
 
 
 def region_key(name: str) -> str:
@@ -24,6 +26,16 @@ def parse_country(row: Row) -> dict:
 
 def bundled_countries() -> list[dict]:
     return read_bundled("countries.csv", ["iso3", "iso2", "name", "ilo_region", "source"], parse_country)
+
+
+def iso_names(iso3: str, label: str) -> list[str]:
+    """The names ISO 3166 gives a state (short, common, official) and the label without its parenthesis."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=iso3)
+    names = [getattr(country, attribute, None) for attribute in ("name", "common_name", "official_name")]
+    names.append(re.sub(r"\s*\(.*\)$", "", label))
+    return [name for name in dict.fromkeys(filter(None, names)) if name != label]
 
 
 def region_triples(name: str) -> Iterator[Triple]:
@@ -45,6 +57,8 @@ def triples() -> Iterator[Triple]:
             (ng("iloRegion"), node("region", region_key(country["region"])) if country["region"] else None),
             (ng("iloMemberSince"), country["member_since"])])
         yield from provenance(subject, country["source"], country["as_of"])
+        for name in iso_names(country["iso3"], country["name"]):
+            yield from alternative_name(subject, name, "PYCOUNTRY", PYCOUNTRY_AS_OF)
     for code, name in NON_STATE_PARTIES.items():
         subject = node("country", code)
         yield from facts(subject, [(RDF_TYPE, ng("RegionalOrganisation")), (ng("iso3"), code), (RDFS_LABEL, name)])

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pyoxigraph import Triple
 
-from .rdf import DCT_TITLE, ELI_DATE_DOCUMENT, RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from .rdf import (DCT_TITLE, ELI_DATE_DOCUMENT, RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, alternative_name, facts, ng, node,
+                  provenance)
 from .table import Row, read_bundled
 
 GRAPH = "instruments"
@@ -58,6 +60,33 @@ def bundled_instruments() -> dict[str, Instrument]:
     return {i.code: i for i in rows}
 
 
+ILO_CITATIONS = {"C": ("{letter}{number}", "Convention No. {number}", "Convention {number}"),
+                 "P": ("{letter}{number}",), "R": ("{letter}{number}", "Recommendation No. {number}")}
+
+
+def alt_labels(instrument: Instrument) -> list[str]:
+    """The ways texts cite an instrument besides its full title: its code, the ILO citation forms
+    (C29, Convention No. 29) and the title without its number or year."""
+    names = [instrument.code]
+    if instrument.is_ilo:
+        letter, number = instrument.code[0], int(instrument.code[1:])
+        names += [form.format(letter=letter, number=number) for form in ILO_CITATIONS[letter]]
+    without_number = re.sub(r"\s*\(No\. \d+\)$", "", instrument.title)
+    names += [without_number, re.sub(r",\s*\d{4}$", "", without_number)]
+    return [name for name in dict.fromkeys(names) if name != instrument.title]
+
+
+def parse_name(row: Row) -> dict:
+    return {"instrument": row.instrument("instrument"), "name": row.text("name", True),
+            "source": row.text("source", True), "as_of": row.text("as_of")}
+
+
+def name_triples() -> Iterator[Triple]:
+    """Names in common use (Palermo Protocol, Forced Labour Protocol), each with the source that uses it."""
+    for name in read_bundled("instrument_names.csv", ["instrument", "name", "source"], parse_name):
+        yield from alternative_name(node("instrument", name["instrument"]), name["name"], name["source"], name["as_of"])
+
+
 def reference_triples(code: str, source: str, as_of: str) -> Iterator[Triple]:
     """An ILO Convention outside normgraph's list, known only as a reference (revised, or cited by a comment)."""
     subject = node("instrument", code)
@@ -73,6 +102,7 @@ def instrument_triples(instrument: Instrument) -> Iterator[Triple]:
         yield Triple(subject, RDF_TYPE, ng(cls))
     yield from facts(subject, [
         (ng("code"), instrument.code), (RDFS_LABEL, instrument.title), (DCT_TITLE, instrument.title),
+        *((SKOS_ALT_LABEL, name) for name in alt_labels(instrument)),
         (ELI_DATE_DOCUMENT, instrument.adopted), (ng("entryIntoForce"), instrument.in_force),
         (ng("ilcSession"), instrument.session),
         (ng("fundamental"), {"true": True, "false": False}.get(instrument.fundamental)),
@@ -108,6 +138,7 @@ def provision_triples(provision: dict) -> Iterator[Triple]:
 def triples() -> Iterator[Triple]:
     for instrument in bundled_instruments().values():
         yield from instrument_triples(instrument)
+    yield from name_triples()
     required = ["instrument", "key", "label", "kind", "heading", "source"]
     for provision in read_bundled("articles.csv", required, parse_provision):
         yield from provision_triples(provision)

@@ -1,13 +1,14 @@
 """ILO programmes, initiatives and country projects, from the seed documents (graph `programmes`)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pyoxigraph import Triple
 
 from ..ids import country_code, instrument_code
 from .countries import region_key
-from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from .rdf import RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, facts, ng, node, provenance
 from .supervision import topic_key
 from .table import Row, read_bundled, read_file
 
@@ -16,6 +17,7 @@ REQUIRED = ["programme", "name", "kind", "countries", "promotes", "source"]
 KINDS = {"programme": "Programme", "flagship_programme": "FlagshipProgramme", "project": "Project",
          "initiative": "Initiative", "regional_initiative": "RegionalInitiative", "partnership": "Partnership",
          "business_network": "BusinessNetwork", "platform": "Platform", "campaign": "Campaign"}
+ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9+-]+)\)$")
 REGIONS = ("Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia")
 
 
@@ -39,6 +41,13 @@ def from_file(path) -> list[dict]:
     return read_file(path, REQUIRED, parse_programme)
 
 
+def short_names(name: str) -> list[str]:
+    """A programme named "Special Action Programme to Combat Forced Labour (SAP-FL)" is also cited by its
+    acronym and by the name without it."""
+    match = ACRONYM.search(name)
+    return [match.group(1), name[:match.start()]] if match else []
+
+
 def triples(programmes: list[dict], graph: str = GRAPH) -> Iterator[Triple]:
     for p in programmes:
         subject = node("programme", p["programme"])
@@ -53,3 +62,4 @@ def triples(programmes: list[dict], graph: str = GRAPH) -> Iterator[Triple]:
             for key in keys:
                 yield Triple(subject, ng(predicate), node(kind, key))
         yield from provenance(subject, p["source"], p["as_of"])
+        yield from facts(subject, [(SKOS_ALT_LABEL, name) for name in short_names(p["name"])])

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..ids import GRAPH, NG, iri
+from ..ids import GRAPH, ID, NG, iri
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -15,6 +16,11 @@ RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 RDFS_SEE_ALSO = NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
 DCT_TITLE = NamedNode("http://purl.org/dc/terms/title")
+DCT_LICENSE = NamedNode("http://purl.org/dc/terms/license")
+SKOS_ALT_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+SKOSXL_ALT_LABEL = NamedNode("http://www.w3.org/2008/05/skos-xl#altLabel")
+SKOSXL_LABEL = NamedNode("http://www.w3.org/2008/05/skos-xl#Label")
+SKOSXL_LITERAL_FORM = NamedNode("http://www.w3.org/2008/05/skos-xl#literalForm")
 DCT_SUBJECT = NamedNode("http://purl.org/dc/terms/subject")
 ELI_DATE_DOCUMENT = NamedNode("http://data.europa.eu/eli/ontology#date_document")
 PROV_GENERATED = NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
@@ -52,6 +58,16 @@ def facts(subject: NamedNode, pairs: Iterable[tuple[NamedNode, object]]) -> Iter
         if value is None or value == "":
             continue
         yield Triple(subject, predicate, value if isinstance(value, NamedNode) else literal(value))
+
+
+def alternative_name(subject: NamedNode, name: str, sources: str, as_of: str) -> Iterator[Triple]:
+    """A name a source uses for the node, as a SKOS-XL label of its own so it can carry that source;
+    the plain skos:altLabel is stated too, for tools that read only SKOS."""
+    label = NamedNode(subject.value.replace(ID, ID + "label/", 1) + "/" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
+    yield Triple(subject, SKOS_ALT_LABEL, literal(name))
+    yield Triple(subject, SKOSXL_ALT_LABEL, label)
+    yield from facts(label, [(RDF_TYPE, SKOSXL_LABEL), (SKOSXL_LITERAL_FORM, name)])
+    yield from provenance(label, sources, as_of)
 
 
 def provenance(subject: NamedNode, sources: str, as_of: str) -> Iterator[Triple]:

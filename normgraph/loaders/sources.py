@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pyoxigraph import NamedNode, Triple
 
-from .rdf import DCT_TITLE, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node
+from .rdf import DCT_LICENSE, DCT_TITLE, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node
 from .table import Row, read_bundled
 
 GRAPH = "sources"
@@ -13,7 +13,7 @@ GRAPH = "sources"
 
 def parse_source(row: Row) -> dict:
     return {"source": row.text("source", True), "title": row.text("title", True), "url": row.text("url"),
-            "as_of": row.text("as_of")}
+            "as_of": row.text("as_of"), "licence": row.text("licence")}
 
 
 def triples() -> Iterator[Triple]:
@@ -22,4 +22,5 @@ def triples() -> Iterator[Triple]:
         yield Triple(subject, RDF_TYPE, ng("Source"))
         yield from facts(subject, [(RDFS_LABEL, source["source"]), (DCT_TITLE, source["title"]),
                                    (RDFS_SEE_ALSO, NamedNode(source["url"]) if source["url"] else None),
-                                   (ng("asOf"), source["as_of"])])
+                                   (ng("asOf"), source["as_of"]),
+                                   (DCT_LICENSE, NamedNode(source["licence"]) if source["licence"] else None)])
