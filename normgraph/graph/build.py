@@ -131,7 +131,7 @@ def write_metadata(store) -> None:
     built = Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
     query = """SELECT ?g (COUNT(*) AS ?n) (MAX(?asOf) AS ?newest) WHERE {
                  GRAPH ?g { ?s ?p ?o }
-                 BIND(IF(?p = <https://w3id.org/normgraph#asOf>, STR(?o), "") AS ?asOf)
+                 BIND(IF(?p = <https://w3id.org/normgraph#asOf> && STR(?o) != "unknown", STR(?o), "") AS ?asOf)
                } GROUP BY ?g"""
     quads = []
     for row in store.query(query):

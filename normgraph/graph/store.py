@@ -102,6 +102,21 @@ class LocalGraph:
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the query failed: {error}") from None
 
+    def quads(self, graph_iri: str | None = None):
+        """Every quad of the store, or of one named graph."""
+        from pyoxigraph import NamedNode
+
+        return self.store.quads_for_pattern(None, None, None, NamedNode(graph_iri) if graph_iri else None)
+
+    def construct(self, query: str) -> list:
+        """The triples a CONSTRUCT query builds."""
+        from pyoxigraph import QueryTriples
+
+        triples = self.raw_query(query)
+        if not isinstance(triples, QueryTriples):
+            raise QueryError("expected a CONSTRUCT query")
+        return list(triples)
+
     def graph_counts(self) -> dict[str, int]:
         query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
         return {row["g"].removeprefix(GRAPH): row["n"] for row in self.select(query).rows}
