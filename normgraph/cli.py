@@ -323,6 +323,109 @@ def applies(cases, fmt, explain, store):
                  or "no instrument is engaged by these facts")
 
 
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["nq", "trig", "jsonld", "ttl", "nt", "graphml", "gexf", "csv"]),
+              required=True, help="RDF (nq, trig, jsonld keep the named graphs), a network (graphml, gexf) or csv.")
+@click.option("-o", "--output", required=True, metavar="FILE", help="File to write, or - for standard output.")
+@click.option("--graph", "graph_name", metavar="NAME", help="RDF formats: only this named graph (e.g. ilo-ratifications).")
+@click.option("--view", type=click.Choice(["ratifications", "comments", "programmes", "corridors"]),
+              help="graphml, gexf, csv: which view (default ratifications).")
+@click.option("--as-of", "as_of", metavar="DATE", help="graphml, gexf, csv: keep only what binds (or exists) on DATE.")
+@store_option
+def export(fmt, output, graph_name, view, as_of, store):
+    """Export the graph for other tools: Protégé, GraphDB, Gephi, R, pandas, a spreadsheet.
+
+    A dataset description (VoID/DCAT: triples per graph, classes, sources and licences) is written
+    beside the file as FILE.void.ttl. The file appears only when complete.
+
+    \b
+    Examples:
+      normgraph export --format nq -o normgraph.nq
+      normgraph export --format graphml --view ratifications --as-of 2015-01-01 -o ratifications-2015.graphml
+      normgraph export --format csv --view comments -o - | head
+    """
+    from .exports import check_request
+    from .exports import export as write_export
+
+    check_request(fmt, view, graph_name, as_of)
+    graph = graph_for(store)
+    if output == "-":
+        write_export(graph, fmt, sys.stdout.buffer, graph_name, view, as_of)
+        return
+    count = _write_file(Path(output), lambda handle: write_export(graph, fmt, handle, graph_name, view, as_of))
+    description = _write_description(graph, Path(output), fmt)
+    unit = "statements" if fmt in ("nq", "trig", "jsonld", "ttl", "nt") else "rows" if fmt == "csv" else "edges"
+    click.echo(f"wrote {count} {unit} to {output} (description: {description})", err=True)
+
+
+def _write_file(path: Path, write) -> int:
+    """Write through a temporary file in the same folder, renamed into place only when complete."""
+    import os
+    import tempfile
+
+    if not path.parent.exists():
+        raise UsageProblem(f"cannot write {path}: the folder {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            result = write(stream)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _write_description(graph, exported: Path, fmt: str) -> Path:
+    from pyoxigraph import RdfFormat, serialize
+
+    from .describe import description, distribution_triples
+    from .exports import PREFIXES
+
+    media_types = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml", "csv": "text/csv"}
+    media_type = media_types.get(fmt) or RdfFormat.from_extension(fmt).media_type
+    target = exported.with_name(exported.name + ".void.ttl")
+    triples = description(graph) + distribution_triples(exported.name, media_type)
+    _write_file(target, lambda stream: serialize(triples, stream, RdfFormat.TURTLE, prefixes=PREFIXES))
+    return target
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ttl"]), default="table", show_default=True)
+def stats(store, fmt):
+    """The dataset description: triples per named graph, instances per class, sources with as-of dates and licences.
+
+    \b
+    Examples:
+      normgraph stats
+      normgraph stats --format ttl > normgraph.void.ttl
+    """
+    from .describe import description, summary
+    from .render import emit
+
+    triples = description(graph_for(store))
+    if fmt == "ttl":
+        from pyoxigraph import RdfFormat, serialize
+
+        from .exports import PREFIXES
+
+        serialize(triples, sys.stdout.buffer, RdfFormat.TURTLE, prefixes=PREFIXES)
+        return
+    facts = summary(triples)
+    if fmt == "json":
+        emit([], [], "json", document=facts)
+        return
+    emit(facts["graphs"], ["graph", "triples", "as_of"], "table", title=f"normgraph: {facts['triples']} triples")
+    emit([{**row, "class": row["class"].replace("https://w3id.org/normgraph#", "ng:")} for row in facts["classes"]],
+         ["class", "entities"], "table", title="Instances per class")
+    emit([{**row, "licence": row["licence"] or "not stated"} for row in facts["sources"]],
+         ["source", "as_of", "licence", "title"], "table", title=f"{len(facts['sources'])} sources")
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit 2; failures one line and exit 1; never a traceback."""
     from .graph.store import StoreError

@@ -1,0 +1,150 @@
+"""Exports for researchers: the whole graph in the RDF formats, and flat or network views of it.
+
+RDF is serialised by pyoxigraph and keeps every named graph in the dataset formats; views are the
+SPARQL files in queries/views/, written as CSV or turned into a networkx graph (GraphML, GEXF).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from .ids import GRAPH, InputError, parse_date
+from .queries.catalogue import bind, catalogue, named_query
+
+RDF_FORMATS = ("nq", "trig", "jsonld", "ttl", "nt")
+NETWORK_FORMATS = ("graphml", "gexf")
+FORMATS = RDF_FORMATS + NETWORK_FORMATS + ("csv",)
+PREFIXES = {"ng": "https://w3id.org/normgraph#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+            "skos": "http://www.w3.org/2004/02/skos/core#", "dct": "http://purl.org/dc/terms/",
+            "prov": "http://www.w3.org/ns/prov#", "void": "http://rdfs.org/ns/void#", "dcat": "http://www.w3.org/ns/dcat#",
+            "owl": "http://www.w3.org/2002/07/owl#", "eli": "http://data.europa.eu/eli/ontology#",
+            "country": "https://w3id.org/normgraph/id/country/", "instrument": "https://w3id.org/normgraph/id/instrument/"}
+
+
+@dataclass(frozen=True)
+class NodeShape:
+    """How a view's row names a node: its kind, the column holding its key, and attribute columns."""
+    kind: str
+    key: str
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+def state(column: str, name_column: str | None = None, extra: tuple[tuple[str, str], ...] = ()) -> NodeShape:
+    return NodeShape("state", column, (("label", name_column or column), ("iso3", column)) + extra)
+
+
+# The nodes at each end of a view's edges; every other column becomes an edge attribute.
+NETWORKS = {
+    "ratifications": (state("country", "countryName", (("iso2", "iso2"), ("ilo_region", "region"))),
+                      NodeShape("instrument", "instrument", (("label", "instrumentTitle"), ("code", "instrument")))),
+    "comments": (state("country", "countryName"),
+                 NodeShape("instrument", "instrument", (("label", "instrumentTitle"), ("code", "instrument")))),
+    "programmes": (NodeShape("programme", "programme", (("label", "programmeName"), ("programme_kind", "kind"))),
+                   NodeShape("relation", "target", (("label", "targetName"),))),
+    "corridors": (state("origin", "originName"), state("destination", "destinationName")),
+}
+# The programmes view points at states or instruments, as its relation column says.
+TARGET_KIND = {"activeIn": "state", "promotes": "instrument"}
+
+
+def graph_iri(name: str) -> str:
+    return name if name.startswith(("http://", "https://")) else GRAPH + name
+
+
+def check_request(fmt: str, view: str | None, graph_name: str | None, as_of: str | None) -> None:
+    """Reject combinations that cannot give what the user asked for, before anything is written."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    if view and view not in catalogue("views"):
+        raise InputError(f"unknown view {view!r}; known: {', '.join(catalogue('views'))}")
+    if fmt in RDF_FORMATS and (view or as_of):
+        raise InputError("--view and --as-of apply to graphml, gexf and csv; RDF exports hold the whole graph")
+    if fmt not in RDF_FORMATS and graph_name:
+        raise InputError("--graph applies to the RDF formats; use --view for graphml, gexf and csv")
+    if as_of:
+        parse_date(as_of, "as_of")
+
+
+def export(graph, fmt: str, output: BinaryIO, graph_name: str | None = None, view: str | None = None,
+           as_of: str | None = None) -> int:
+    """Write the export to a binary stream; returns the number of quads, edges or rows written."""
+    check_request(fmt, view, graph_name, as_of)
+    if fmt in RDF_FORMATS:
+        return export_rdf(graph, fmt, output, graph_name)
+    rows = view_rows(graph, view or "ratifications", as_of)
+    if fmt == "csv":
+        return write_csv(rows, output)
+    network = view_network(rows, view or "ratifications")
+    write_network(network, fmt, output)
+    return network.number_of_edges()
+
+
+def export_rdf(graph, fmt: str, output: BinaryIO, graph_name: str | None) -> int:
+    from pyoxigraph import RdfFormat, Triple, serialize
+
+    rdf_format = {"nq": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD,
+                  "ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES}[fmt]
+    iri = graph_iri(graph_name) if graph_name else None
+    if iri and iri not in {GRAPH + name for name in graph.graph_counts()} | set(graph.graph_counts()):
+        raise InputError(f"no named graph {graph_name!r}; known: {', '.join(graph.graph_counts())}")
+    quads = list(graph.quads(iri))
+    if rdf_format.supports_datasets:
+        statements = quads
+    else:
+        # A triple format has no graph names: the statements of every graph are merged, once each.
+        statements = list(dict.fromkeys(Triple(q.subject, q.predicate, q.object) for q in quads))
+    serialize(statements, output, rdf_format, prefixes=PREFIXES if fmt in ("ttl", "trig") else None)
+    return len(statements)
+
+
+def view_rows(graph, view: str, as_of: str | None) -> list[dict]:
+    query = named_query(view, "views")
+    parameters = {p.name for p in query.parameters}
+    results = graph.select(query.text, bind(query, {"asOf": as_of}))
+    return [{k: v for k, v in row.items() if k not in parameters} for row in results.rows]
+
+
+def write_csv(rows: list[dict], output: BinaryIO) -> int:
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="", write_through=True)
+    columns = list(rows[0]) if rows else []
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    text.detach()
+    return len(rows)
+
+
+def node_id(kind: str, key) -> str:
+    return f"{kind}:{key}"
+
+
+def view_network(rows: list[dict], view: str):
+    """A directed multigraph: typed, labelled nodes at both ends and one edge per row of the view."""
+    import networkx as nx
+
+    source_shape, target_shape = NETWORKS[view]
+    node_columns = {source_shape.key, target_shape.key, "relation"} | {
+        column for shape in (source_shape, target_shape) for _, column in shape.attributes}
+    network = nx.MultiDiGraph(name=f"normgraph {view}")
+    for row in rows:
+        ends = []
+        for shape in (source_shape, target_shape):
+            kind = TARGET_KIND[row["relation"]] if shape.kind == "relation" else shape.kind
+            identifier = node_id(kind, row[shape.key])
+            attributes = {name: row[column] for name, column in shape.attributes if row.get(column) is not None}
+            network.add_node(identifier, kind=kind, **attributes)
+            ends.append(identifier)
+        edge = {column: value for column, value in row.items() if column not in node_columns and value is not None}
+        if "relation" in row:
+            edge["relation"] = row["relation"]
+        network.add_edge(*ends, **edge)
+    return network
+
+
+def write_network(network, fmt: str, output: BinaryIO) -> None:
+    import networkx as nx
+
+    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(network, output)
