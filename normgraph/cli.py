@@ -346,37 +346,17 @@ def export(fmt, output, graph_name, view, as_of, store):
     """
     from .exports import check_request
     from .exports import export as write_export
+    from .files import atomic_write
 
     check_request(fmt, view, graph_name, as_of)
     graph = graph_for(store)
     if output == "-":
         write_export(graph, fmt, sys.stdout.buffer, graph_name, view, as_of)
         return
-    count = _write_file(Path(output), lambda handle: write_export(graph, fmt, handle, graph_name, view, as_of))
+    count = atomic_write(Path(output), lambda handle: write_export(graph, fmt, handle, graph_name, view, as_of))
     description = _write_description(graph, Path(output), fmt)
     unit = "statements" if fmt in ("nq", "trig", "jsonld", "ttl", "nt") else "rows" if fmt == "csv" else "edges"
     click.echo(f"wrote {count} {unit} to {output} (description: {description})", err=True)
-
-
-def _write_file(path: Path, write) -> int:
-    """Write through a temporary file in the same folder, renamed into place only when complete."""
-    import os
-    import tempfile
-
-    if not path.parent.exists():
-        raise UsageProblem(f"cannot write {path}: the folder {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            result = write(stream)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return result
 
 
 def _write_description(graph, exported: Path, fmt: str) -> Path:
@@ -384,12 +364,13 @@ def _write_description(graph, exported: Path, fmt: str) -> Path:
 
     from .describe import description, distribution_triples
     from .exports import PREFIXES
+    from .files import atomic_write
 
     media_types = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml", "csv": "text/csv"}
     media_type = media_types.get(fmt) or RdfFormat.from_extension(fmt).media_type
     target = exported.with_name(exported.name + ".void.ttl")
     triples = description(graph) + distribution_triples(exported.name, media_type)
-    _write_file(target, lambda stream: serialize(triples, stream, RdfFormat.TURTLE, prefixes=PREFIXES))
+    atomic_write(target, lambda stream: serialize(triples, stream, RdfFormat.TURTLE, prefixes=PREFIXES))
     return target
 
 
@@ -424,6 +405,72 @@ def stats(store, fmt):
          ["class", "entities"], "table", title="Instances per class")
     emit([{**row, "licence": row["licence"] or "not stated"} for row in facts["sources"]],
          ["source", "as_of", "licence", "title"], "table", title=f"{len(facts['sources'])} sources")
+
+
+@cli.group()
+def figure():
+    """Figures (PNG or SVG, by the file's extension), titled with their as-of date."""
+
+
+def output_option(function):
+    return click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="FILE.png|FILE.svg",
+                        help="The figure file; .png or .svg.")(function)
+
+
+@figure.command("matrix")
+@output_option
+@as_of_option
+@click.option("--region", help="Only the states of this ILO region.")
+@click.option("--country", "countries", multiple=True, help="Only these states (repeat the option).")
+@store_option
+def figure_matrix(output, as_of, region, countries, store):
+    """States × instruments, coloured by legal effect on the date.
+
+    \b
+    Examples:
+      normgraph figure matrix --region "Arab States" -o arab-states.png
+      normgraph figure matrix --country NPL --country QAT --country IND --as-of 2015-01-01 -o corridor.svg
+    """
+    from . import figures
+
+    _announce(figures.matrix(graph_for(store), output, as_of, region, list(countries)))
+
+
+@figure.command("timeline")
+@click.argument("instrument")
+@output_option
+@as_of_option
+@store_option
+def figure_timeline(instrument, output, as_of, store):
+    """How many parties an instrument binds, over time.
+
+    \b
+    Example:
+      normgraph figure timeline P29 -o p029.png
+    """
+    from . import figures
+
+    _announce(figures.timeline(graph_for(store), output, instrument, as_of))
+
+
+@figure.command("gaps")
+@output_option
+@as_of_option
+@store_option
+def figure_gaps(output, as_of, store):
+    """How many states of each ILO region each gap query finds.
+
+    \b
+    Example:
+      normgraph figure gaps --as-of 2010-01-01 -o gaps-2010.svg
+    """
+    from . import figures
+
+    _announce(figures.gaps(graph_for(store), output, as_of))
+
+
+def _announce(result: dict) -> None:
+    click.echo(f"wrote {result['figure']} (as of {result['as_of']})", err=True)
 
 
 def main() -> None:

@@ -1,0 +1,156 @@
+"""Figures a person would rather look at than read, each titled with its as-of date (matplotlib).
+
+The data comes from the SPARQL files in queries/figures/ and the gap catalogue; this module only draws.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .ids import InputError, country_code, instrument_code, parse_date
+from .queries.catalogue import bind, catalogue, named_query
+
+STATUS_COLOURS = {"in force": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
+                  "denounced": "#b2182b", "signatory only": "#c2a5cf", "no record": "#f0f0f0"}
+FIGURE_TYPES = (".png", ".svg")
+
+
+def check_output(path: Path) -> None:
+    if path.suffix.lower() not in FIGURE_TYPES:
+        raise InputError(f"{path.name}: the figure type comes from the extension; use .png or .svg")
+
+
+def pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # SVG text stays text, so a reader (or a test) can search the labels.
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def rows_of(graph, folder_query: str, **params) -> list[dict]:
+    folder, name = folder_query.split("/")
+    query = named_query(name, folder)
+    return graph.select(query.text, bind(query, params)).rows
+
+
+def matrix(graph, path: Path, as_of: str | None = None, region: str | None = None,
+           states: list[str] | None = None) -> dict:
+    """States × instruments, each cell coloured by the legal effect on the date."""
+    check_output(path)
+    when = parse_date(as_of or "today", "as_of").isoformat()
+    wanted = [country_code(s) for s in states] if states else None
+    rows = rows_of(graph, "figures/matrix", asOf=when, region=region)
+    if wanted:
+        rows = [row for row in rows if row["country"] in wanted]
+    if not rows:
+        raise InputError("no state matches the filter")
+    names = {row["country"]: row["name"] for row in rows}
+    countries = sorted(names, key=lambda code: names[code])
+    instruments = sorted({row["instrument"] for row in rows})
+    status = {(row["country"], row["instrument"]): row["status"] for row in rows}
+    plt = pyplot()
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    legend = list(STATUS_COLOURS)
+    cells = [[legend.index(status.get((c, i), "no record")) for i in instruments] for c in countries]
+    height = max(3.0, 0.22 * len(countries) + 1.8)
+    figure, axes = plt.subplots(figsize=(1.0 + 0.75 * len(instruments) + 2.5, height))
+    axes.imshow(cells, cmap=ListedColormap(list(STATUS_COLOURS.values())), vmin=0, vmax=len(legend) - 1,
+                aspect="auto", interpolation="nearest")
+    axes.set_xticks(range(len(instruments)), instruments, rotation=45, ha="right")
+    axes.set_yticks(range(len(countries)), [f"{names[c]} ({c})" for c in countries], fontsize=7)
+    axes.set_xticks([x - 0.5 for x in range(1, len(instruments))], minor=True)
+    axes.grid(which="minor", axis="x", color="white", linewidth=1.5)
+    axes.tick_params(which="minor", length=0)
+    scope = f" — {region}" if region else ""
+    axes.set_title(f"Legal effect of each instrument on {when}{scope}", fontsize=11)
+    axes.legend(handles=[Patch(color=colour, label=label) for label, colour in STATUS_COLOURS.items()],
+                loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    save(figure, path)
+    return {"figure": str(path), "as_of": when, "states": len(countries), "instruments": instruments}
+
+
+def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> dict:
+    """Parties over time: consents registered, and parties for which the instrument is in force."""
+    check_output(path)
+    code = instrument_code(instrument)
+    when = parse_date(as_of or "today", "as_of")
+    rows = rows_of(graph, "figures/timeline", instrument=code)
+    if not rows:
+        raise InputError(f"normgraph has no ratification of {code}")
+    changes: Counter = Counter()
+    for row in rows:
+        start = dt.date.fromisoformat(row["inForceLatest"] or row["inForceEarliest"])
+        changes[start] += 1
+        if row["bindingEnds"]:
+            changes[dt.date.fromisoformat(row["bindingEnds"])] -= 1
+    days, in_force, total = [], [], 0
+    for day in sorted(d for d in changes if d <= when):
+        total += changes[day]
+        days.append(day)
+        in_force.append(total)
+    days.append(when)
+    in_force.append(total)
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    axes.step(days, in_force, where="post", color="#1b7837", linewidth=2, label="parties for which it is in force")
+    axes.set_ylabel("parties")
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left", frameon=False)
+    axes.set_title(f"{code}: parties over time, as of {when.isoformat()} ({total} in force)")
+    save(figure, path)
+    return {"figure": str(path), "as_of": when.isoformat(), "instrument": code, "parties_in_force": total}
+
+
+def gap_counts(graph, as_of: str | None = None) -> tuple[str, dict[str, Counter]]:
+    """For each catalogue query that lists states, how many states of each ILO region it finds."""
+    when = parse_date(as_of or "today", "as_of").isoformat()
+    region_of = {row["country"]: row["regionName"] for row in rows_of(graph, "figures/regions")}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for name, query in catalogue().items():
+        if any(p.required and p.name != "asOf" for p in query.parameters):
+            continue
+        rows = graph.select(query.text, bind(query, {"asOf": when})).rows
+        for country in {row.get("country") for row in rows if row.get("country") in region_of}:
+            counts[name][region_of[country]] += 1
+    return when, counts
+
+
+def gaps(graph, path: Path, as_of: str | None = None) -> dict:
+    """A heat map: gap queries × ILO regions, each cell the number of states with that gap."""
+    check_output(path)
+    when, counts = gap_counts(graph, as_of)
+    regions = sorted({region for counter in counts.values() for region in counter})
+    queries = sorted(counts, key=lambda name: -sum(counts[name].values()))
+    cells = [[counts[q][r] for r in regions] for q in queries]
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(2.2 + 1.6 * len(regions), 1.2 + 0.42 * len(queries)))
+    image = axes.imshow(cells, cmap="Reds", aspect="auto")
+    axes.set_xticks(range(len(regions)), regions, rotation=20, ha="right")
+    axes.set_yticks(range(len(queries)), queries)
+    peak = max((max(row) for row in cells), default=0)
+    for y, row in enumerate(cells):
+        for x, value in enumerate(row):
+            axes.text(x, y, str(value), ha="center", va="center", fontsize=8,
+                      color="white" if value > peak / 2 else "black")
+    figure.colorbar(image, ax=axes, label="states")
+    axes.set_title(f"Coherence gaps per ILO region on {when}")
+    save(figure, path)
+    return {"figure": str(path), "as_of": when, "counts": {q: dict(counts[q]) for q in queries}}
+
+
+def save(figure, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from .files import atomic_write
+
+    figure.tight_layout()
+    atomic_write(path, lambda stream: figure.savefig(stream, format=path.suffix.lower()[1:], dpi=150))
+    plt.close(figure)
