@@ -407,6 +407,48 @@ def stats(store, fmt):
          ["source", "as_of", "licence", "title"], "table", title=f"{len(facts['sources'])} sources")
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@store_option
+def ingest(files, store):
+    """Put documents (text, Markdown, HTML; PDF with normgraph[pdf]) into the graph, each in its own named
+    graph, with every passage that mentions an instrument, a state or a programme.
+
+    Ingesting a file again replaces its graph. Every file is read first; if one cannot be read, nothing is loaded.
+
+    \b
+    Example:
+      normgraph ingest report.md notes.html
+      normgraph mentions "Palermo Protocol"
+    """
+    from .loading import ingest_documents
+
+    for path, result in ingest_documents(graph_for(store), list(files)).items():
+        click.echo(f"{path}: {result['mentions']} mentions, {result['quads']} quads in <{result['graph']}>")
+
+
+@cli.command()
+@click.argument("instrument")
+@store_option
+@format_option()
+def mentions(instrument, store, fmt):
+    """The passages of ingested documents that mention an instrument, with character offsets.
+
+    \b
+    Example:
+      normgraph mentions C182 --format json
+    """
+    from .ids import instrument_code
+    from .render import emit
+    from .reports import run_named
+
+    code = instrument_code(instrument)
+    rows = [{k: v for k, v in row.items() if k != "instrument"}
+            for row in run_named(graph_for(store), "profiles", "mentions", instrument=code)]
+    emit(rows, ["document", "form", "start", "end", "passage"], fmt, title=f"Mentions of {code}: {len(rows)}",
+         document=rows)
+
+
 @cli.group()
 def figure():
     """Figures (PNG or SVG, by the file's extension), titled with their as-of date."""

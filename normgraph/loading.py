@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .graph.build import USER_GRAPH_PREFIX, load_user_graph
+from .graph.build import USER_GRAPH_PREFIX, load_user_graphs
+from .ids import GRAPH
 from .loaders import programmes, ratifications, supervision
 from .loaders.countries import PYCOUNTRY_AS_OF
 
@@ -62,4 +63,18 @@ def load_table(store_path: Path, file: Path, kind: str, name: str) -> int:
         yield from to_triples(rows, graph=graph)
         if kind == "ratifications":
             yield from superseded_triples(store, rows, graph)
-    return load_user_graph(store_path, name, triples_for)
+    return load_user_graphs(store_path, {GRAPH + graph: triples_for})[GRAPH + graph]
+
+
+def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
+    """Read every file first (any unreadable one stops all), then put each document in its own named graph."""
+    from .loaders.documents import Recogniser, document_iri, document_text, document_triples
+    from .reports import run_named
+
+    recogniser = Recogniser(run_named(graph, "profiles", "surface-forms"))
+    texts = {path: document_text(path) for path in files}
+    builders = {document_iri(path): (lambda store, path=path: document_triples(path, *texts[path], recogniser))
+                for path in files}
+    counts = load_user_graphs(graph.path, builders)
+    return {str(path): {"graph": document_iri(path), "quads": counts[document_iri(path)],
+                        "mentions": sum(1 for _ in recogniser.mentions(texts[path][0]))} for path in files}

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from ..ids import GRAPH
+from ..ids import GRAPH, ID
 from .store import SNAPSHOT, StoreError
 
 USER_GRAPH_PREFIX = "user/"
+# Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
+USER_GRAPHS = (GRAPH + USER_GRAPH_PREFIX, ID + "document/")
 Report = Callable[[str, int], None]
 
 
@@ -106,7 +108,7 @@ def copy_user_graphs(old_path: Path, store) -> None:
         return
     old = Store.read_only(str(old_path.resolve()))
     for graph in old.named_graphs():
-        if graph.value.startswith(GRAPH + USER_GRAPH_PREFIX):
+        if graph.value.startswith(USER_GRAPHS):
             store.extend(old.quads_for_pattern(None, None, None, graph))
 
 
@@ -181,21 +183,24 @@ def build(path: Path, report: Report = lambda name, count: None) -> dict[str, in
     return LocalGraph(path).graph_counts()
 
 
-def load_user_graph(path: Path, name: str, triples_for: Callable[[object], Iterable]) -> int:
-    """Add (or replace) the user graph `name` in a new version of the store and swap it in.
+def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable]]) -> dict[str, int]:
+    """Add (or replace) user graphs, by IRI, in a new version of the store and swap it in; returns quads per graph.
 
-    `triples_for(store)` makes the graph's triples; it may read the store (to link superseded records)."""
-    from pyoxigraph import NamedNode, Store
+    Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records)."""
+    from pyoxigraph import NamedNode, Quad, Store
 
     version = new_version(path)
+    counts = {}
     try:
         Store.read_only(str(path.resolve())).backup(str(version / "db"))
         store = Store(str(version / "db"))
-        graph = NamedNode(GRAPH + USER_GRAPH_PREFIX + name)
-        if store.contains_named_graph(graph):
-            store.remove_graph(graph)
-        quads = list(quads_in(USER_GRAPH_PREFIX + name, triples_for(store)))
-        store.extend(quads)
+        for iri, triples_for in graphs.items():
+            graph = NamedNode(iri)
+            if store.contains_named_graph(graph):
+                store.remove_graph(graph)
+            quads = [Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)]
+            store.extend(quads)
+            counts[iri] = len(quads)
         finish(store, version)
     except BaseException as error:
         shutil.rmtree(version, ignore_errors=True)
@@ -203,4 +208,4 @@ def load_user_graph(path: Path, name: str, triples_for: Callable[[object], Itera
             raise StoreError(f"load failed, the store is untouched: {error}") from None
         raise
     swap_in(path, version)
-    return len(quads)
+    return counts
