@@ -18,6 +18,21 @@ def store_option(function):
                         help="Store folder (default: the user data dir; env NORMGRAPH_STORE).")(function)
 
 
+def graph_options(function):
+    """--store, or --endpoint (and --timeout) for a remote SPARQL endpoint; the command receives `source`."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, store, endpoint, timeout, **kwargs):
+        return function(*args, source=(store, endpoint, timeout), **kwargs)
+    wrapper = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="SECONDS",
+                           help="With --endpoint: give up on an answer after this long.")(wrapper)
+    wrapper = click.option("--endpoint", envvar="NORMGRAPH_ENDPOINT", metavar="URL", default=None,
+                           help="Read a SPARQL 1.1 endpoint instead of the store (env NORMGRAPH_ENDPOINT; basic auth "
+                                "from NORMGRAPH_ENDPOINT_USER / NORMGRAPH_ENDPOINT_PASSWORD).")(wrapper)
+    return store_option(wrapper)
+
+
 def as_of_option(function):
     return click.option("--as-of", "as_of", default="today", show_default=True, metavar="DATE",
                         help="Date (YYYY-MM-DD) at which legal effect is judged.")(function)
@@ -27,7 +42,17 @@ def format_option(choices=FORMATS):
     return click.option("--format", "fmt", type=choices, default="table", show_default=True, help="Output format.")
 
 
-def graph_for(store: Path | None):
+def graph_for(source):
+    """The graph a reading command works on: the remote endpoint if one is named, else the embedded store."""
+    store, endpoint, timeout = source
+    if endpoint:
+        from .graph.remote import RemoteGraph
+
+        return RemoteGraph(endpoint, timeout)
+    return local_graph(store)
+
+
+def local_graph(store: Path | None):
     from .reports import open_graph
 
     def announce(path: Path, reason: str) -> None:
@@ -81,9 +106,9 @@ def _stderr_console():
 
 @cli.command()
 @click.argument("query")
-@store_option
+@graph_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
-def sparql(query, store, fmt):
+def sparql(query, source, fmt):
     """Run a read-only SPARQL SELECT on the graph; QUERY is the text or @file.rq. All named graphs form the default graph.
 
     \b
@@ -98,7 +123,7 @@ def sparql(query, store, fmt):
     if is_update(text):
         raise UsageProblem("normgraph sparql is read-only: SPARQL Update (INSERT, DELETE, LOAD, ...) is refused")
     try:
-        results = graph_for(store).select(text)
+        results = graph_for(source).select(text)
     except QueryError as error:
         raise UsageProblem(str(error)) from None
     emit(results.rows, results.variables, fmt, document={"variables": results.variables, "rows": results.rows})
@@ -116,9 +141,9 @@ def _query_text(query: str) -> str:
 @cli.command()
 @click.argument("country")
 @as_of_option
-@store_option
+@graph_options
 @format_option()
-def country(country, as_of, store, fmt):
+def country(country, as_of, source, fmt):
     """What a state has ratified, what binds it on a date, the comments and programmes about it.
 
     COUNTRY is an ISO 3166-1 code (NPL, NP) or a name (Nepal).
@@ -130,7 +155,7 @@ def country(country, as_of, store, fmt):
     from .render import emit
     from .reports import country_profile
 
-    profile = country_profile(country, as_of, graph_for(store))
+    profile = country_profile(country, as_of, graph_for(source))
     title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
     columns = ["instrument", "registered", "in_force_from", "status", "bound", "min_age", "source", "source_as_of"]
     emit(profile["instruments"], columns, fmt, title=title, document=profile,
@@ -141,9 +166,9 @@ def country(country, as_of, store, fmt):
 @cli.command()
 @click.argument("code")
 @as_of_option
-@store_option
+@graph_options
 @format_option()
-def instrument(code, as_of, store, fmt):
+def instrument(code, as_of, source, fmt):
     """An instrument: title, dates, provisions, relations and how many parties it binds on a date.
 
     CODE may be written C29, c029, "No. 29", "Convention 29", P29, R198, Palermo or UN-TIP.
@@ -155,7 +180,7 @@ def instrument(code, as_of, store, fmt):
     from .render import emit
     from .reports import instrument_profile
 
-    profile = instrument_profile(code, as_of, graph_for(store))
+    profile = instrument_profile(code, as_of, graph_for(source))
     parties = profile["parties"]
     title = (f"{profile['instrument']}: {profile['title']}\nadopted {profile['adopted']}, in force "
              f"{profile['entry_into_force'] or '-'}; on {profile['as_of']} binds {parties['bound']} parties "
@@ -172,9 +197,9 @@ def instrument(code, as_of, store, fmt):
 @click.option("--origin", help="Corridor origin state.")
 @click.option("--destination", help="Corridor destination state.")
 @as_of_option
-@store_option
+@graph_options
 @format_option()
-def gaps(name, country, region, origin, destination, as_of, store, fmt):
+def gaps(name, country, region, origin, destination, as_of, source, fmt):
     """Coherence gaps: where a state's commitments do not fit together.
 
     \b
@@ -197,7 +222,7 @@ def gaps(name, country, region, origin, destination, as_of, store, fmt):
                 for q in catalogue().values()]
         render.emit(rows, ["name", "title", "parameters"], fmt, title="normgraph gap catalogue")
         return
-    graph = graph_for(store)
+    graph = graph_for(source)
     if not name:
         from .reports import gap_report
 
@@ -230,7 +255,7 @@ def validate(store):
     """
     from .validation import validate_graph
 
-    graph = graph_for(store)
+    graph = local_graph(store)
     violations = validate_graph(graph)
     for violation in violations:
         click.echo(f"{violation['focus']}: {violation['shape']}: {violation['message']}")
@@ -260,7 +285,7 @@ def load(file, kind, name, store):
 
     graph_name = name or file.stem
     try:
-        count = load_table(graph_for(store).path, file, kind, graph_name)
+        count = load_table(local_graph(store).path, file, kind, graph_name)
     except TableError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
@@ -272,8 +297,8 @@ def load(file, kind, name, store):
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 @click.option("--explain", is_flag=True, help="Also name the rule (normgraph/queries/rules/*.rq) behind each situation.")
-@store_option
-def applies(cases, fmt, explain, store):
+@graph_options
+def applies(cases, fmt, explain, source):
     """Which instruments a case engages, on which articles, and whether each state involved is bound
     on the date of the facts.
 
@@ -298,7 +323,7 @@ def applies(cases, fmt, explain, store):
         for problem in problems:
             click.echo(problem, err=True)
         raise UsageProblem(f"{len(problems)} problem(s) in the case file(s); nothing was assessed")
-    classifier = Classifier(graph_for(store))
+    classifier = Classifier(graph_for(source))
     answers = []
     if len(parsed) > 1:
         from rich.progress import track
@@ -331,8 +356,8 @@ def applies(cases, fmt, explain, store):
 @click.option("--view", type=click.Choice(["ratifications", "comments", "programmes", "corridors"]),
               help="graphml, gexf, csv: which view (default ratifications).")
 @click.option("--as-of", "as_of", metavar="DATE", help="graphml, gexf, csv: keep only what binds (or exists) on DATE.")
-@store_option
-def export(fmt, output, graph_name, view, as_of, store):
+@graph_options
+def export(fmt, output, graph_name, view, as_of, source):
     """Export the graph for other tools: Protégé, GraphDB, Gephi, R, pandas, a spreadsheet.
 
     A dataset description (VoID/DCAT: triples per graph, classes, sources and licences) is written
@@ -349,7 +374,7 @@ def export(fmt, output, graph_name, view, as_of, store):
     from .files import atomic_write
 
     check_request(fmt, view, graph_name, as_of)
-    graph = graph_for(store)
+    graph = graph_for(source)
     if output == "-":
         write_export(graph, fmt, sys.stdout.buffer, graph_name, view, as_of)
         return
@@ -375,9 +400,9 @@ def _write_description(graph, exported: Path, fmt: str) -> Path:
 
 
 @cli.command()
-@store_option
+@graph_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ttl"]), default="table", show_default=True)
-def stats(store, fmt):
+def stats(source, fmt):
     """The dataset description: triples per named graph, instances per class, sources with as-of dates and licences.
 
     \b
@@ -388,7 +413,7 @@ def stats(store, fmt):
     from .describe import description, summary
     from .render import emit
 
-    triples = description(graph_for(store))
+    triples = description(graph_for(source))
     if fmt == "ttl":
         from pyoxigraph import RdfFormat, serialize
 
@@ -423,15 +448,15 @@ def ingest(files, store):
     """
     from .loading import ingest_documents
 
-    for path, result in ingest_documents(graph_for(store), list(files)).items():
+    for path, result in ingest_documents(local_graph(store), list(files)).items():
         click.echo(f"{path}: {result['mentions']} mentions, {result['quads']} quads in <{result['graph']}>")
 
 
 @cli.command()
 @click.argument("instrument")
-@store_option
+@graph_options
 @format_option()
-def mentions(instrument, store, fmt):
+def mentions(instrument, source, fmt):
     """The passages of ingested documents that mention an instrument, with character offsets.
 
     \b
@@ -444,9 +469,77 @@ def mentions(instrument, store, fmt):
 
     code = instrument_code(instrument)
     rows = [{k: v for k, v in row.items() if k != "instrument"}
-            for row in run_named(graph_for(store), "profiles", "mentions", instrument=code)]
+            for row in run_named(graph_for(source), "profiles", "mentions", instrument=code)]
     emit(rows, ["document", "form", "start", "end", "passage"], fmt, title=f"Mentions of {code}: {len(rows)}",
          document=rows)
+
+
+@cli.command()
+@click.option("--endpoint", envvar="NORMGRAPH_ENDPOINT", required=True, metavar="QUERY_URL",
+              help="The server's SPARQL query endpoint, used to check the counts (env NORMGRAPH_ENDPOINT).")
+@click.option("--update-endpoint", metavar="URL", help="Its SPARQL Update endpoint (default: the query endpoint).")
+@click.option("--graph-store", metavar="URL", help="Its Graph Store protocol endpoint; preferred when given.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True, metavar="SECONDS")
+@store_option
+def push(endpoint, update_endpoint, graph_store, timeout, store):
+    """Upload every named graph of the store to a SPARQL server, replacing the same graphs there.
+
+    A second push replaces what the first put there. Credentials come from NORMGRAPH_ENDPOINT_USER
+    and NORMGRAPH_ENDPOINT_PASSWORD. The command fails (exit 1) unless every graph's size on the
+    server matches the store.
+
+    \b
+    Examples:
+      normgraph push --endpoint http://127.0.0.1:7878/query --graph-store http://127.0.0.1:7878/store
+      normgraph push --endpoint http://127.0.0.1:8890/sparql
+    """
+    from rich.progress import Progress
+
+    from .graph.push import push as upload
+
+    local = local_graph(store)
+    total = sum(n for g, n in local.graph_counts().items())
+    with Progress(console=_stderr_console(), transient=True) as progress:
+        task = progress.add_task("pushing", total=total)
+        counts = upload(local, endpoint, update_endpoint, graph_store, timeout,
+                        lambda iri, n: progress.update(task, advance=n, description=iri.rsplit("/", 1)[-1]))
+    click.echo(f"pushed {len(counts)} graphs, {sum(counts.values())} triples, to {endpoint}; counts checked")
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop a query that runs longer than this.")
+def serve(store, host, port, timeout):
+    """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query (GET and POST).
+
+    SELECT and ASK answer as JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE as Turtle, N-Triples,
+    RDF/XML or JSON-LD, as the Accept header asks. Updates are refused.
+
+    \b
+    Example:
+      normgraph serve --port 7878 &
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
+    """
+    from .graph.serve import make_server
+
+    graph = local_graph(store)
+    try:
+        server = make_server(graph.store, host, port, timeout)
+    except OSError as error:
+        raise UsageProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"normgraph: warning: listening on {host}, reachable from other machines", err=True)
+    click.echo(f"normgraph: serving {graph.path} read-only at http://{host}:{server.server_port}/query "
+               f"(Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @cli.group()
@@ -464,8 +557,8 @@ def output_option(function):
 @as_of_option
 @click.option("--region", help="Only the states of this ILO region.")
 @click.option("--country", "countries", multiple=True, help="Only these states (repeat the option).")
-@store_option
-def figure_matrix(output, as_of, region, countries, store):
+@graph_options
+def figure_matrix(output, as_of, region, countries, source):
     """States × instruments, coloured by legal effect on the date.
 
     \b
@@ -475,15 +568,15 @@ def figure_matrix(output, as_of, region, countries, store):
     """
     from . import figures
 
-    _announce(figures.matrix(graph_for(store), output, as_of, region, list(countries)))
+    _announce(figures.matrix(graph_for(source), output, as_of, region, list(countries)))
 
 
 @figure.command("timeline")
 @click.argument("instrument")
 @output_option
 @as_of_option
-@store_option
-def figure_timeline(instrument, output, as_of, store):
+@graph_options
+def figure_timeline(instrument, output, as_of, source):
     """How many parties an instrument binds, over time.
 
     \b
@@ -492,14 +585,14 @@ def figure_timeline(instrument, output, as_of, store):
     """
     from . import figures
 
-    _announce(figures.timeline(graph_for(store), output, instrument, as_of))
+    _announce(figures.timeline(graph_for(source), output, instrument, as_of))
 
 
 @figure.command("gaps")
 @output_option
 @as_of_option
-@store_option
-def figure_gaps(output, as_of, store):
+@graph_options
+def figure_gaps(output, as_of, source):
     """How many states of each ILO region each gap query finds.
 
     \b
@@ -508,7 +601,7 @@ def figure_gaps(output, as_of, store):
     """
     from . import figures
 
-    _announce(figures.gaps(graph_for(store), output, as_of))
+    _announce(figures.gaps(graph_for(source), output, as_of))
 
 
 def _announce(result: dict) -> None:

@@ -36,7 +36,7 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
     """The newest as-of date stated by the facts of each named graph."""
     query = f"SELECT ?g ?asOf WHERE {{ GRAPH <{GRAPH}meta> {{ ?g <https://w3id.org/normgraph#asOf> ?asOf }} }}"
     rows = graph.select(query).rows
-    return {row["g"].removeprefix(GRAPH): row["asOf"] for row in rows if row["g"].startswith(GRAPH)}
+    return dict(sorted((row["g"].removeprefix(GRAPH), row["asOf"]) for row in rows if row["g"].startswith(GRAPH)))
 
 
 def run_named(graph: LocalGraph, folder: str, name: str, **params) -> list[dict]:

@@ -1,0 +1,215 @@
+"""A remote SPARQL 1.1 Protocol endpoint (Oxigraph server, Virtuoso, ...) read like the embedded store.
+
+The catalogue's parameters are bound the way the embedded engine binds them: every occurrence of the
+variable stands for the RDF term, written by pyoxigraph (so quotes and escapes are the library's, never
+the user's text). The named graphs normgraph wrote form the default graph, through the protocol's
+default-graph-uri / named-graph-uri parameters, so other data on the server does not leak in.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+from urllib.error import HTTPError, URLError
+
+from ..ids import GRAPH, ID
+from .store import QueryError, Results, StoreError
+
+ENDPOINT_ENV = "NORMGRAPH_ENDPOINT"
+USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
+# Strings, IRIs and comments are copied as they are; only variables outside them are bound.
+TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
+                   r'''|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+                   r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
+                   r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
+CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# A GROUP BY left with only constants groups everything into one group: the keyword goes too.
+EMPTY_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+(?=\}|HAVING\b|ORDER\b|LIMIT\b|OFFSET\b|VALUES\b|$)", re.I)
+
+
+def substitute(query: str, bindings: dict) -> str:
+    """The query with each bound variable replaced by its term: `(term AS ?v)` where the outer SELECT projects
+    it, left out where a subquery projects it or GROUP BY names it (a constant needs neither), the bare term
+    everywhere else."""
+    if not bindings:
+        return query
+    terms = {name: str(term) for name, term in bindings.items() if term is not None}
+    out, clause, previous_word, depth = [], None, "", 0
+    for match in TOKEN.finditer(query):
+        kind, text = match.lastgroup, match.group(0)
+        if kind == "word":
+            upper = text.upper()
+            if upper == "SELECT":
+                clause = "select" if depth == 0 else "subselect"
+            elif upper == "BY" and previous_word == "GROUP":
+                clause = "group"
+            elif upper in CLAUSE_ENDS:
+                clause = None
+            previous_word = upper
+        elif kind == "other" and text in "{}":
+            depth += 1 if text == "{" else -1
+            clause = None
+        if kind == "variable" and text[1:] in terms:
+            term = terms[text[1:]]
+            text = {"select": f"({term} AS {text})", "subselect": "", "group": ""}.get(clause, term)
+        out.append(text)
+    return EMPTY_GROUP_BY.sub("", "".join(out))
+
+
+def normgraph_graph(iri: str) -> bool:
+    return iri.startswith((GRAPH, ID + "document/"))
+
+
+class RemoteGraph:
+    """Reads a SPARQL endpoint through SPARQLWrapper, answering like LocalGraph (select, construct, quads)."""
+
+    path = None
+
+    def __init__(self, endpoint: str, timeout: float = 60.0):
+        if not re.match(r"https?://", endpoint):
+            raise StoreError(f"the endpoint must be an http(s) URL, not {endpoint!r}")
+        self.endpoint, self.timeout = endpoint, timeout
+        self._graphs: list[str] | None = None
+
+    def wrapper(self, query: str, return_format: str, dataset: bool = True):
+        sparql = prepared(self.endpoint, query, self.timeout, "CONSTRUCT" if return_format == "turtle" else "SELECT")
+        sparql.setReturnFormat(return_format)
+        if dataset:
+            for graph in self.graphs():
+                sparql.addDefaultGraph(graph)
+                sparql.addNamedGraph(graph)
+        return sparql
+
+    def request(self, query: str, return_format: str, dataset: bool = True) -> tuple[bytes, str]:
+        """The raw answer and its media type; every way an endpoint can fail becomes one StoreError line."""
+        body, media_type = perform(self.wrapper(query, return_format, dataset), self.endpoint, self.timeout)
+        if media_type in ("text/html", "application/xhtml+xml"):
+            raise StoreError(f"{self.endpoint} answered with an HTML page, not SPARQL results; "
+                             f"is it the query endpoint of a SPARQL server?")
+        return body, media_type
+
+    def graphs(self) -> list[str]:
+        """The named graphs normgraph wrote on the server (bundled, loaded tables, ingested documents)."""
+        if self._graphs is None:
+            body, _ = self.request("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "json", dataset=False)
+            found = [row["g"]["value"] for row in self.json_rows(body)]
+            self._graphs = sorted(g for g in found if normgraph_graph(g))
+            if not self._graphs:
+                raise StoreError(f"{self.endpoint} holds no normgraph graph; run `normgraph push --endpoint "
+                                 f"{self.endpoint}` first")
+        return self._graphs
+
+    def json_rows(self, body: bytes) -> list[dict]:
+        try:
+            return json.loads(body)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError):
+            raise StoreError(f"{self.endpoint} did not answer with SPARQL JSON results") from None
+
+    def select(self, query: str, bindings: dict | None = None) -> Results:
+        body, _ = self.request(substitute(query, bindings or {}), "json")
+        try:
+            document = json.loads(body)
+            variables = document["head"]["vars"]
+        except (ValueError, KeyError, TypeError):
+            raise QueryError("only SELECT queries can be rendered as a table; use --format ttl for CONSTRUCT") from None
+        rows = document.get("results", {}).get("bindings", [])
+        return Results(variables, [{name: plain_value(row.get(name)) for name in variables} for row in rows])
+
+    def construct(self, query: str) -> list:
+        from pyoxigraph import RdfFormat, parse
+
+        body, media_type = self.request(query, "turtle")
+        rdf_format = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
+        try:
+            return list(parse(body, format=rdf_format))
+        except SyntaxError as error:
+            raise StoreError(f"{self.endpoint} sent RDF that does not parse: {error}") from None
+
+    def quads(self, graph_iri: str | None = None):
+        from pyoxigraph import NamedNode, Quad
+
+        graphs = [graph_iri] if graph_iri else self.graphs()
+        for graph in graphs:
+            body, _ = self.request(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", "json")
+            for row in self.json_rows(body):
+                yield Quad(rdf_term(row["s"]), rdf_term(row["p"]), rdf_term(row["o"]), NamedNode(graph))
+
+    def graph_counts(self) -> dict[str, int]:
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        return {row["g"].removeprefix(GRAPH): int(row["n"]) for row in self.select(query).rows}
+
+
+def prepared(endpoint: str, text: str, timeout: float, kind: str = "SELECT"):
+    """A SPARQLWrapper POST request for a query or an update, with basic auth from the environment.
+
+    `kind` (SELECT, CONSTRUCT, INSERT) is stated, not guessed: SPARQLWrapper's guess reads a `#` inside
+    an IRI as a comment and can take a query for an update."""
+    from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setMethod(POST)
+    # The text goes as the body (application/sparql-query or -update), the dataset in the URL.
+    sparql.setRequestMethod(POSTDIRECTLY)
+    sparql.setTimeout(int(max(1, timeout)))
+    sparql.setQuery(text)
+    sparql.queryType = kind
+    if os.environ.get(USER_ENV):
+        sparql.setCredentials(os.environ[USER_ENV], os.environ.get(PASSWORD_ENV, ""))
+    return sparql
+
+
+def perform(sparql, endpoint: str, timeout: float) -> tuple[bytes, str]:
+    """Send a prepared SPARQLWrapper request; a failure of any kind is one clear StoreError (QueryError if
+    the server rejected the query text)."""
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    try:
+        response = sparql.query().response
+        return response.read(), response.headers.get("Content-Type", "").split(";")[0].strip()
+    except SPARQLWrapperException as error:
+        detail = " ".join(str(error).split())
+        if type(error).__name__ == "QueryBadFormed":
+            raise QueryError(f"{endpoint} rejected the query: {detail[:300]}") from None
+        if type(error).__name__ == "Unauthorized":
+            raise StoreError(f"{endpoint} refused access; set {USER_ENV} and {PASSWORD_ENV} for basic auth") from None
+        raise StoreError(f"{endpoint} failed: {detail[:300]}") from None
+    except HTTPError as error:
+        if error.code in (401, 403):
+            raise StoreError(f"{endpoint} refused access (HTTP {error.code}); set {USER_ENV} and "
+                             f"{PASSWORD_ENV} for basic auth") from None
+        raise StoreError(f"{endpoint} answered HTTP {error.code} {error.reason}") from None
+    except (socket.timeout, TimeoutError):
+        raise StoreError(f"{endpoint} gave no answer within {timeout:g} s (--timeout)") from None
+    except URLError as error:
+        if isinstance(error.reason, (socket.timeout, TimeoutError)):
+            raise StoreError(f"{endpoint} gave no answer within {timeout:g} s (--timeout)") from None
+        raise StoreError(f"cannot reach {endpoint}: {error.reason}") from None
+    except OSError as error:
+        raise StoreError(f"cannot reach {endpoint}: {error}") from None
+
+
+def plain_value(binding: dict | None):
+    """A JSON result term as LocalGraph gives it: numbers and booleans typed, the rest as text."""
+    if binding is None:
+        return None
+    datatype = binding.get("datatype", "").removeprefix(XSD)
+    if datatype in ("integer", "int", "long", "nonNegativeInteger"):
+        return int(binding["value"])
+    if datatype == "boolean":
+        return binding["value"] in ("true", "1")
+    return binding["value"]
+
+
+def rdf_term(binding: dict):
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return NamedNode(value)
+    if kind == "bnode":
+        return BlankNode(re.sub(r"[^A-Za-z0-9]", "", value) or None)
+    if binding.get("xml:lang"):
+        return Literal(value, language=binding["xml:lang"])
+    return Literal(value, datatype=NamedNode(binding["datatype"])) if binding.get("datatype") else Literal(value)

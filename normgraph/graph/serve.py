@@ -1,0 +1,171 @@
+"""The embedded store as a read-only SPARQL 1.1 Protocol endpoint (standard library threading HTTP server).
+
+Queries run in parallel (pyoxigraph releases the GIL while it evaluates); updates are refused; a query
+that streams its solutions is stopped at the timeout. One that must finish before its first solution
+(ORDER BY, GROUP BY) is answered when done, or not at all if the client has gone.
+"""
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .store import is_update
+
+RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
+                "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
+                "text/tab-separated-values": "TSV"}
+GRAPH_TYPES = {"text/turtle": "TURTLE", "application/n-triples": "N_TRIPLES", "application/rdf+xml": "RDF_XML",
+               "application/ld+json": "JSON_LD", "application/n-quads": "N_QUADS"}
+CHECK_EVERY = 256
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
+    """The first media type the client accepts, by q-value; None if it accepts none of ours."""
+    ranked = []
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        quality = next((float(f[2:]) for f in fields[1:] if f.startswith("q=") and f[2:].replace(".", "", 1).isdigit()), 1.0)
+        ranked.append((-quality, position, fields[0].lower()))
+    for _, _, media_type in sorted(ranked):
+        if media_type in offered:
+            return media_type
+        if media_type in ("*/*", "application/*", "text/*", ""):
+            return default
+    return None if accept.strip() else default
+
+
+class SparqlHandler(BaseHTTPRequestHandler):
+    server_version = "normgraph-serve"
+    store = None
+    timeout_s = 30.0
+
+    def log_message(self, format, *args):  # noqa: A002 - the standard library's signature
+        pass
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/update":
+            return self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
+        if url.path != "/query":
+            return self.reply(HTTPStatus.NOT_FOUND, "text/plain", b"normgraph serves SPARQL queries at /query\n")
+        params = urllib.parse.parse_qs(url.query)
+        if "update" in params:
+            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
+        self.answer(params.get("query", [None])[0])
+
+    def do_POST(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/update":
+            return self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
+        if url.path != "/query":
+            return self.reply(HTTPStatus.NOT_FOUND, "text/plain", b"normgraph serves SPARQL queries at /query\n")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type == "application/sparql-query":
+            return self.answer(body)
+        if content_type == "application/sparql-update":
+            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
+        params = urllib.parse.parse_qs(body)
+        if "update" in params:
+            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
+        self.answer(params.get("query", [None])[0])
+
+    do_PUT = do_DELETE = do_PATCH = lambda self: self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
+
+    def refuse(self, status: HTTPStatus, message: str) -> None:
+        self.reply(status, "text/plain", (message + "\n").encode())
+
+    def reply(self, status: HTTPStatus, media_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{media_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def answer(self, query: str | None) -> None:
+        from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+
+        if not query:
+            return self.refuse(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
+        if is_update(query):
+            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
+        deadline = time.monotonic() + self.timeout_s
+        try:
+            result = self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            return self.refuse(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {error}")
+        except (OSError, RuntimeError, ValueError) as error:
+            return self.refuse(HTTPStatus.BAD_REQUEST, f"the query failed: {error}")
+        accept = self.headers.get("Accept") or ""
+        if isinstance(result, (QuerySolutions, QueryBoolean)):
+            media_type = negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
+            if not media_type:
+                return self.refuse(HTTPStatus.NOT_ACCEPTABLE, f"results come as: {', '.join(RESULT_TYPES)}")
+            output_format = getattr(QueryResultsFormat, RESULT_TYPES[media_type])
+            if isinstance(result, QuerySolutions):
+                try:
+                    result = within(result, deadline)
+                except QueryTimeout:
+                    return self.refuse(HTTPStatus.SERVICE_UNAVAILABLE, f"the query ran past {self.timeout_s:g} s")
+            body = serialize_results(result, output_format)
+        else:
+            media_type = negotiate(accept, GRAPH_TYPES, "text/turtle")
+            if not media_type:
+                return self.refuse(HTTPStatus.NOT_ACCEPTABLE, f"graphs come as: {', '.join(GRAPH_TYPES)}")
+            body = result.serialize(format=getattr(RdfFormat, GRAPH_TYPES[media_type]))
+        self.reply(HTTPStatus.OK, media_type, body)
+
+
+def within(solutions, deadline: float):
+    """The solutions, read in full unless the deadline passes first."""
+    variables, rows = solutions.variables, []
+    for count, solution in enumerate(solutions):
+        rows.append(solution)
+        if count % CHECK_EVERY == 0 and time.monotonic() > deadline:
+            raise QueryTimeout
+    return variables, rows
+
+
+def serialize_results(result, output_format) -> bytes:
+    """SPARQL results in the negotiated format, written by pyoxigraph."""
+    from pyoxigraph import QueryBoolean, parse_query_results
+
+    if isinstance(result, QueryBoolean):
+        return result.serialize(format=output_format)
+    variables, rows = result
+    # pyoxigraph serialises a QuerySolutions object; rebuild one from the rows read under the deadline.
+    document = {"head": {"vars": [v.value for v in variables]},
+                "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
+                                         for row in rows]}}
+    from pyoxigraph import QueryResultsFormat
+
+    reparsed = parse_query_results(json.dumps(document).encode(), format=QueryResultsFormat.JSON)
+    return reparsed.serialize(format=output_format)
+
+
+def term_json(term) -> dict:
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    assert isinstance(term, Literal)
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+
+
+def make_server(store, host: str, port: int, timeout: float) -> ThreadingHTTPServer:
+    handler = type("NormgraphSparqlHandler", (SparqlHandler,), {"store": store, "timeout_s": timeout})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
