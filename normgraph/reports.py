@@ -39,9 +39,16 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
     return dict(sorted((row["g"].removeprefix(GRAPH), row["asOf"]) for row in rows if row["g"].startswith(GRAPH)))
 
 
+# Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, so every
+# engine gives the same answer.
+CONCATENATED = ("excluded", "instruments", "promotes", "source", "sources", "topics")
+
+
 def run_named(graph: LocalGraph, folder: str, name: str, **params) -> list[dict]:
     query = named_query(name, folder)
-    return graph.select(query.text, bind(query, params)).rows
+    rows = graph.select(query.text, bind(query, params)).rows
+    return [{key: ";".join(sorted(value.split(";"))) if key in CONCATENATED and value else value
+             for key, value in row.items()} for row in rows]
 
 
 def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None, **params) -> dict:

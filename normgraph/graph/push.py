@@ -1,8 +1,8 @@
 """Uploading the embedded store to a SPARQL server, graph by graph, replacing what a previous push put there.
 
 The SPARQL 1.1 Graph Store protocol (one PUT per graph) is used when the server offers it; otherwise
-SPARQL Update: DROP SILENT GRAPH, then INSERT DATA in batches. A graph whose blank nodes must stay one
-node goes in one batch. Every graph's size is checked on the server afterwards.
+SPARQL Update: DROP SILENT GRAPH, then INSERT DATA in batches. A graph with blank nodes goes in one
+request, so each blank node stays one node. Every graph's size is checked on the server afterwards.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from itertools import islice
 from .remote import PASSWORD_ENV, USER_ENV, RemoteGraph, perform, prepared
 from .store import StoreError
 
-BATCH = 2000
+# Virtuoso compiles INSERT DATA to SQL and refuses more than 10,000 lines of it: 2,000 triples are too many.
+BATCH = 500
 Report = Callable[[str, int], None]
 
 
@@ -63,8 +64,13 @@ def update(endpoint: str, text: str, timeout: float) -> None:
 def replace_graph(update_endpoint: str, iri: str, quads: list, timeout: float, report: Report) -> None:
     """SPARQL Update: drop the graph, then insert it in batches."""
     update(update_endpoint, f"DROP SILENT GRAPH <{iri}>", timeout)
-    size = len(quads) if has_blank_nodes(quads) else BATCH
-    for batch in batches(quads, max(size, 1)):
+    if has_blank_nodes(quads):
+        # INSERT DATA may not hold blank nodes (Virtuoso refuses them); a template with an empty WHERE
+        # inserts them once, as the same nodes throughout the request.
+        update(update_endpoint, f"INSERT {{ GRAPH <{iri}> {{\n{ntriples(quads)}}} }} WHERE {{}}", timeout)
+        report(iri, len(quads))
+        return
+    for batch in batches(quads, BATCH):
         update(update_endpoint, f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples(batch)}}} }}", timeout)
         report(iri, len(batch))
 

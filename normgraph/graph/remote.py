@@ -146,12 +146,10 @@ def prepared(endpoint: str, text: str, timeout: float, kind: str = "SELECT"):
 
     `kind` (SELECT, CONSTRUCT, INSERT) is stated, not guessed: SPARQLWrapper's guess reads a `#` inside
     an IRI as a comment and can take a query for an update."""
-    from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+    from SPARQLWrapper import POST, SPARQLWrapper
 
     sparql = SPARQLWrapper(endpoint)
     sparql.setMethod(POST)
-    # The text goes as the body (application/sparql-query or -update), the dataset in the URL.
-    sparql.setRequestMethod(POSTDIRECTLY)
     sparql.setTimeout(int(max(1, timeout)))
     sparql.setQuery(text)
     sparql.queryType = kind
