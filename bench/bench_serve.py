@@ -1,0 +1,75 @@
+"""Throughput of `normgraph serve` with concurrent readers (target: >= 200 simple queries/s on 2 cores),
+and push throughput to an Oxigraph server (Graph Store protocol) in triples/s.
+
+    python bench/bench_serve.py [--readers 8] [--seconds 10]
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_servers import free_port, stop, wait_until_answering  # noqa: E402
+
+SIMPLE = "PREFIX ng: <https://w3id.org/normgraph#> SELECT ?name WHERE { ?s ng:iso3 \"NPL\" ; <http://www.w3.org/2000/01/rdf-schema#label> ?name }"
+
+
+def readers(url: str, count: int, seconds: float) -> int:
+    done, stop_at = [0] * count, time.monotonic() + seconds
+    request_url = url + "?" + urllib.parse.urlencode({"query": SIMPLE})
+
+    def read(slot: int) -> None:
+        while time.monotonic() < stop_at:
+            with urllib.request.urlopen(request_url, timeout=30) as response:
+                response.read()
+            done[slot] += 1
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "store"
+        subprocess.run([sys.executable, "-m", "normgraph", "build", "--store", str(store)], check=True, capture_output=True)
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "normgraph", "serve", "--store", str(store), "--port", str(port)],
+                                  stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/query"
+        wait_until_answering(url, server, 30)
+        answered = readers(url, options.readers, options.seconds)
+        stop(server)
+        print(f"serve: {answered / options.seconds:.0f} simple queries/s with {options.readers} readers (target 200)")
+        port = free_port()
+        oxigraph = subprocess.Popen(["oxigraph", "serve", "--location", str(Path(folder) / "ox"), "--bind",
+                                     f"127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        wait_until_answering(base + "/query", oxigraph, 30)
+        for label, extra in (("graph store", ["--graph-store", base + "/store"]), ("SPARQL update", ["--update-endpoint", base + "/update"])):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "normgraph", "push", "--store", str(store), "--endpoint", base + "/query",
+                            *extra], check=True, capture_output=True)
+            elapsed = time.perf_counter() - start
+            from normgraph.graph.store import LocalGraph
+
+            triples = sum(LocalGraph(store).graph_counts().values())
+            print(f"push to Oxigraph server by {label}: {triples / elapsed:.0f} triples/s ({elapsed:.2f} s, whole process)")
+        stop(oxigraph)
+
+
+if __name__ == "__main__":
+    main()
