@@ -498,7 +498,7 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
     from .graph.push import push as upload
 
     local = local_graph(store)
-    total = sum(n for g, n in local.graph_counts().items())
+    total = sum(local.graph_counts().values())
     with Progress(console=_stderr_console(), transient=True) as progress:
         task = progress.add_task("pushing", total=total)
         counts = upload(local, endpoint, update_endpoint, graph_store, timeout,

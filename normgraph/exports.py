@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .ids import GRAPH, InputError, parse_date
-from .queries.catalogue import bind, catalogue, named_query
+from .queries.catalogue import catalogue, named_query
+from .reports import run_named
 
 RDF_FORMATS = ("nq", "trig", "jsonld", "ttl", "nt")
 NETWORK_FORMATS = ("graphml", "gexf")
@@ -26,10 +27,15 @@ PREFIXES = {"ng": "https://w3id.org/normgraph#", "rdf": "http://www.w3.org/1999/
 
 @dataclass(frozen=True)
 class NodeShape:
-    """How a view's row names a node: its kind, the column holding its key, and attribute columns."""
+    """How a view's row names a node: its kind (or the column that gives it), the column holding its key,
+    and attribute columns."""
     kind: str
     key: str
     attributes: tuple[tuple[str, str], ...] = ()
+    kind_column: str | None = None
+
+    def columns(self) -> set[str]:
+        return {self.key, *(column for _, column in self.attributes), *filter(None, [self.kind_column])}
 
 
 def state(column: str, name_column: str | None = None, extra: tuple[tuple[str, str], ...] = ()) -> NodeShape:
@@ -42,12 +48,12 @@ NETWORKS = {
                       NodeShape("instrument", "instrument", (("label", "instrumentTitle"), ("code", "instrument")))),
     "comments": (state("country", "countryName"),
                  NodeShape("instrument", "instrument", (("label", "instrumentTitle"), ("code", "instrument")))),
-    "programmes": (NodeShape("programme", "programme", (("label", "programmeName"), ("programme_kind", "kind"))),
-                   NodeShape("relation", "target", (("label", "targetName"),))),
+    "programmes": (NodeShape("programme", "programme", (("label", "programmeName"), ("programme_kind", "kind"),
+                                                        ("start", "start"), ("end", "end"))),
+                   NodeShape("", "target", (("label", "targetName"), ("iso3", "targetIso3"), ("code", "targetCode")),
+                             kind_column="targetKind")),
     "corridors": (state("origin", "originName"), state("destination", "destinationName")),
 }
-# The programmes view points at states or instruments, as its relation column says.
-TARGET_KIND = {"activeIn": "state", "promotes": "instrument"}
 
 
 def graph_iri(name: str) -> str:
@@ -88,8 +94,10 @@ def export_rdf(graph, fmt: str, output: BinaryIO, graph_name: str | None) -> int
     rdf_format = {"nq": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD,
                   "ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES}[fmt]
     iri = graph_iri(graph_name) if graph_name else None
-    if iri and iri not in {GRAPH + name for name in graph.graph_counts()} | set(graph.graph_counts()):
-        raise InputError(f"no named graph {graph_name!r}; known: {', '.join(graph.graph_counts())}")
+    if iri:
+        known = list(graph.graph_counts())
+        if iri not in {graph_iri(name) for name in known}:
+            raise InputError(f"no named graph {graph_name!r}; known: {', '.join(known)}")
     quads = list(graph.quads(iri))
     if rdf_format.supports_datasets:
         statements = quads
@@ -101,10 +109,9 @@ def export_rdf(graph, fmt: str, output: BinaryIO, graph_name: str | None) -> int
 
 
 def view_rows(graph, view: str, as_of: str | None) -> list[dict]:
-    query = named_query(view, "views")
-    parameters = {p.name for p in query.parameters}
-    results = graph.select(query.text, bind(query, {"asOf": as_of}))
-    return [{k: v for k, v in row.items() if k not in parameters} for row in results.rows]
+    """The view's rows without its parameter columns (the as-of date is the file's, not each row's)."""
+    parameters = {p.name for p in named_query(view, "views").parameters}
+    return [{k: v for k, v in row.items() if k not in parameters} for row in run_named(graph, "views", view, asOf=as_of)]
 
 
 def write_csv(rows: list[dict], output: BinaryIO) -> int:
@@ -125,21 +132,18 @@ def view_network(rows: list[dict], view: str):
     """A directed multigraph: typed, labelled nodes at both ends and one edge per row of the view."""
     import networkx as nx
 
-    source_shape, target_shape = NETWORKS[view]
-    node_columns = {source_shape.key, target_shape.key, "relation"} | {
-        column for shape in (source_shape, target_shape) for _, column in shape.attributes}
+    shapes = NETWORKS[view]
+    node_columns = set().union(*(shape.columns() for shape in shapes))
     network = nx.MultiDiGraph(name=f"normgraph {view}")
     for row in rows:
         ends = []
-        for shape in (source_shape, target_shape):
-            kind = TARGET_KIND[row["relation"]] if shape.kind == "relation" else shape.kind
+        for shape in shapes:
+            kind = row[shape.kind_column] if shape.kind_column else shape.kind
             identifier = node_id(kind, row[shape.key])
             attributes = {name: row[column] for name, column in shape.attributes if row.get(column) is not None}
             network.add_node(identifier, kind=kind, **attributes)
             ends.append(identifier)
         edge = {column: value for column, value in row.items() if column not in node_columns and value is not None}
-        if "relation" in row:
-            edge["relation"] = row["relation"]
         network.add_edge(*ends, **edge)
     return network
 

@@ -9,7 +9,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .ids import InputError, country_code, instrument_code, parse_date
-from .queries.catalogue import bind, catalogue, named_query
+from .queries.catalogue import catalogue
+from .reports import run_named
 
 STATUS_COLOURS = {"in force": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
                   "denounced": "#b2182b", "signatory only": "#c2a5cf", "no record": "#f0f0f0"}
@@ -32,19 +33,13 @@ def pyplot():
     return plt
 
 
-def rows_of(graph, folder_query: str, **params) -> list[dict]:
-    folder, name = folder_query.split("/")
-    query = named_query(name, folder)
-    return graph.select(query.text, bind(query, params)).rows
-
-
 def matrix(graph, path: Path, as_of: str | None = None, region: str | None = None,
            states: list[str] | None = None) -> dict:
     """States × instruments, each cell coloured by the legal effect on the date."""
     check_output(path)
     when = parse_date(as_of or "today", "as_of").isoformat()
     wanted = [country_code(s) for s in states] if states else None
-    rows = rows_of(graph, "figures/matrix", asOf=when, region=region)
+    rows = run_named(graph, "figures", "matrix", asOf=when, region=region)
     if wanted:
         rows = [row for row in rows if row["country"] in wanted]
     if not rows:
@@ -77,25 +72,16 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
 
 
 def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> dict:
-    """Parties over time: consents registered, and parties for which the instrument is in force."""
+    """Parties for which the instrument is in force, over time."""
     check_output(path)
     code = instrument_code(instrument)
     when = parse_date(as_of or "today", "as_of")
-    rows = rows_of(graph, "figures/timeline", instrument=code)
+    rows = run_named(graph, "figures", "timeline", instrument=code, asOf=when.isoformat())
     if not rows:
-        raise InputError(f"normgraph has no ratification of {code}")
-    changes: Counter = Counter()
-    for row in rows:
-        start = dt.date.fromisoformat(row["inForceLatest"] or row["inForceEarliest"])
-        changes[start] += 1
-        if row["bindingEnds"]:
-            changes[dt.date.fromisoformat(row["bindingEnds"])] -= 1
-    days, in_force, total = [], [], 0
-    for day in sorted(d for d in changes if d <= when):
-        total += changes[day]
-        days.append(day)
-        in_force.append(total)
-    days.append(when)
+        raise InputError(f"normgraph has no consent to {code} in force by {when.isoformat()}")
+    days = [dt.date.fromisoformat(row["day"]) for row in rows] + [when]
+    in_force = [row["parties"] for row in rows]
+    total = in_force[-1]
     in_force.append(total)
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(8, 4.5))
@@ -112,12 +98,12 @@ def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> di
 def gap_counts(graph, as_of: str | None = None) -> tuple[str, dict[str, Counter]]:
     """For each catalogue query that lists states, how many states of each ILO region it finds."""
     when = parse_date(as_of or "today", "as_of").isoformat()
-    region_of = {row["country"]: row["regionName"] for row in rows_of(graph, "figures/regions")}
+    region_of = {row["country"]: row["regionName"] for row in run_named(graph, "figures", "regions")}
     counts: dict[str, Counter] = defaultdict(Counter)
     for name, query in catalogue().items():
         if any(p.required and p.name != "asOf" for p in query.parameters):
             continue
-        rows = graph.select(query.text, bind(query, {"asOf": when})).rows
+        rows = run_named(graph, "gaps", name, asOf=when)
         for country in {row.get("country") for row in rows if row.get("country") in region_of}:
             counts[name][region_of[country]] += 1
     return when, counts

@@ -72,9 +72,11 @@ def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
     from .reports import run_named
 
     recogniser = Recogniser(run_named(graph, "profiles", "surface-forms"))
-    texts = {path: document_text(path) for path in files}
-    builders = {document_iri(path): (lambda store, path=path: document_triples(path, *texts[path], recogniser))
-                for path in files}
-    counts = load_user_graphs(graph.path, builders)
-    return {str(path): {"graph": document_iri(path), "quads": counts[document_iri(path)],
-                        "mentions": sum(1 for _ in recogniser.mentions(texts[path][0]))} for path in files}
+    documents = {}
+    for path in files:
+        text, media_type = document_text(path)
+        documents[document_iri(path)] = (path, text, media_type, list(recogniser.mentions(text)))
+    counts = load_user_graphs(graph.path, {iri: (lambda store, document=document: document_triples(*document))
+                                           for iri, document in documents.items()})
+    return {str(path): {"graph": iri, "quads": counts[iri], "mentions": len(found)}
+            for iri, (path, _, _, found) in documents.items()}

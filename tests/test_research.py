@@ -92,6 +92,21 @@ def test_csv_view_is_one_row_per_ratification(store_path, tmp_path):
     assert {"country", "instrument", "registered", "inForceFrom", "status", "minAge", "sources"} <= set(rows[0])
 
 
+def test_programmes_graphml_links_programmes_to_states_and_instruments(store_path, tmp_path):
+    import networkx as nx
+
+    target = tmp_path / "programmes.graphml"
+    assert run_cli("export", "--format", "graphml", "--view", "programmes", "-o", str(target), store=store_path).returncode == 0
+    network = nx.read_graphml(target, force_multigraph=True)
+    expected = {(f"programme:{row['programme']}", f"state:{code}") for row in bundled_table("programmes.csv")
+                for code in row["countries"].split(";") if code}
+    expected |= {(f"programme:{row['programme']}", f"instrument:{code}") for row in bundled_table("programmes.csv")
+                 for code in row["promotes"].split(";") if code}
+    assert set(network.edges()) == expected
+    for kind, key in {tuple(edge[1].split(":")) for edge in expected}:
+        assert network.nodes[f"{kind}:{key}"]["iso3" if kind == "state" else "code"] == key
+
+
 def test_comments_gexf_edges_carry_year_and_topics(store_path, tmp_path):
     import networkx as nx
 
@@ -123,10 +138,9 @@ def test_stats_lists_graphs_classes_and_source_licences(graph, store_path):
     assert facts["triples"] == sum(graph.graph_counts().values())
     classes = {row["class"].rsplit("#", 1)[-1]: row["entities"] for row in facts["classes"]}
     assert classes["ILORatification"] == len(bundled_table("ratifications.csv"))
-    sources = {row["source"]: row for row in facts["sources"]}
-    assert set(sources) == {row["source"] for row in bundled_table("sources.csv")}
-    assert sources["OWID_ILO_REGIONS"]["licence"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert sources["NORMLEX_COMMENTS"]["licence"] is None
+    described = {row["source"]: (row["as_of"], row["licence"]) for row in facts["sources"]}
+    assert described == {row["source"]: (row["as_of"] or None, row["licence"] or None)
+                         for row in bundled_table("sources.csv")}
 
 
 @pytest.mark.parametrize("args, message", [
@@ -195,8 +209,8 @@ The Forced Labour Protocol is newer. The Protocol to Prevent, Suppress and Punis
 
 
 @pytest.fixture
-def own_store(store_path, tmp_path):
-    """A copy of the session store, so that ingesting does not change what other tests read."""
+def own_store(tmp_path):
+    """A store of the test's own, so that ingesting does not change what other tests read."""
     from normgraph.graph.build import build
 
     path = tmp_path / "store"

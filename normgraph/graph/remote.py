@@ -14,7 +14,7 @@ import socket
 from urllib.error import HTTPError, URLError
 
 from ..ids import GRAPH, ID
-from .store import QueryError, Results, StoreError
+from .store import QueryError, Results, StoreError, typed_value
 
 ENDPOINT_ENV = "NORMGRAPH_ENDPOINT"
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
@@ -24,7 +24,6 @@ TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\
                    r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
                    r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
 CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
-XSD = "http://www.w3.org/2001/XMLSchema#"
 # A GROUP BY left with only constants groups everything into one group: the keyword goes too.
 EMPTY_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+(?=\}|HAVING\b|ORDER\b|LIMIT\b|OFFSET\b|VALUES\b|$)", re.I)
 
@@ -189,15 +188,8 @@ def perform(sparql, endpoint: str, timeout: float) -> tuple[bytes, str]:
 
 
 def plain_value(binding: dict | None):
-    """A JSON result term as LocalGraph gives it: numbers and booleans typed, the rest as text."""
-    if binding is None:
-        return None
-    datatype = binding.get("datatype", "").removeprefix(XSD)
-    if datatype in ("integer", "int", "long", "nonNegativeInteger"):
-        return int(binding["value"])
-    if datatype == "boolean":
-        return binding["value"] in ("true", "1")
-    return binding["value"]
+    """A JSON result term as LocalGraph gives it."""
+    return None if binding is None else typed_value(binding["value"], binding.get("datatype"))
 
 
 def rdf_term(binding: dict):

@@ -20,6 +20,7 @@ RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "
 GRAPH_TYPES = {"text/turtle": "TURTLE", "application/n-triples": "N_TRIPLES", "application/rdf+xml": "RDF_XML",
                "application/ld+json": "JSON_LD", "application/n-quads": "N_QUADS"}
 CHECK_EVERY = 256
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 
 class QueryTimeout(Exception):
@@ -50,35 +51,43 @@ class SparqlHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/update":
-            return self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
-        if url.path != "/query":
-            return self.reply(HTTPStatus.NOT_FOUND, "text/plain", b"normgraph serves SPARQL queries at /query\n")
-        params = urllib.parse.parse_qs(url.query)
-        if "update" in params:
-            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
-        self.answer(params.get("query", [None])[0])
+        url = self.query_url()
+        if url:
+            self.answer_form(url.query)
 
     def do_POST(self):
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/update":
-            return self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
-        if url.path != "/query":
-            return self.reply(HTTPStatus.NOT_FOUND, "text/plain", b"normgraph serves SPARQL queries at /query\n")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", "replace")
+        if not self.query_url():
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8", "replace")
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type == "application/sparql-update":
+            return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
         if content_type == "application/sparql-query":
             return self.answer(body)
-        if content_type == "application/sparql-update":
-            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
-        params = urllib.parse.parse_qs(body)
-        if "update" in params:
-            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
-        self.answer(params.get("query", [None])[0])
+        self.answer_form(body)
 
-    do_PUT = do_DELETE = do_PATCH = lambda self: self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
+    def do_PUT(self):
+        self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def query_url(self):
+        """The request's URL if it is for /query; otherwise the refusal is sent and None returned."""
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/update":
+            self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
+        elif url.path != "/query":
+            self.refuse(HTTPStatus.NOT_FOUND, "normgraph serves SPARQL queries at /query")
+        else:
+            return url
+        return None
+
+    def answer_form(self, encoded: str) -> None:
+        """A query given as the `query` parameter (URL or form body); an `update` parameter is refused."""
+        params = urllib.parse.parse_qs(encoded)
+        if "update" in params:
+            return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
+        self.answer(params.get("query", [None])[0])
 
     def refuse(self, status: HTTPStatus, message: str) -> None:
         self.reply(status, "text/plain", (message + "\n").encode())
@@ -96,7 +105,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if not query:
             return self.refuse(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
         if is_update(query):
-            return self.refuse(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
+            return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
         deadline = time.monotonic() + self.timeout_s
         try:
             result = self.store.query(query, use_default_graph_as_union=True)
@@ -136,17 +145,16 @@ def within(solutions, deadline: float):
 
 def serialize_results(result, output_format) -> bytes:
     """SPARQL results in the negotiated format, written by pyoxigraph."""
-    from pyoxigraph import QueryBoolean, parse_query_results
+    from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
     if isinstance(result, QueryBoolean):
         return result.serialize(format=output_format)
     variables, rows = result
-    # pyoxigraph serialises a QuerySolutions object; rebuild one from the rows read under the deadline.
+    # pyoxigraph serialises only a whole QuerySolutions, which cannot be read under a deadline: the rows read
+    # in time are written as JSON results, parsed back into a QuerySolutions, and serialised in the asked format.
     document = {"head": {"vars": [v.value for v in variables]},
                 "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
                                          for row in rows]}}
-    from pyoxigraph import QueryResultsFormat
-
     reparsed = parse_query_results(json.dumps(document).encode(), format=QueryResultsFormat.JSON)
     return reparsed.serialize(format=output_format)
 

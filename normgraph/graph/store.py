@@ -44,8 +44,18 @@ class Results:
     rows: list[dict]
 
 
+def typed_value(lexical: str, datatype: str | None):
+    """A literal as the plain value a user reads: integers and booleans typed, the rest as text."""
+    local = (datatype or "").rsplit("#", 1)[-1]
+    if local == "boolean":
+        return lexical in ("true", "1")
+    if local in ("integer", "int", "long", "nonNegativeInteger"):
+        return int(lexical)
+    return lexical
+
+
 def python_value(term):
-    """An RDF term as the plain value a user reads: IRIs and literals as text, numbers and booleans typed."""
+    """An RDF term as the plain value a user reads: IRIs as text, literals typed by typed_value."""
     from pyoxigraph import Literal, NamedNode
 
     if term is None:
@@ -53,12 +63,7 @@ def python_value(term):
     if isinstance(term, NamedNode):
         return term.value
     if isinstance(term, Literal):
-        datatype = term.datatype.value.rsplit("#", 1)[-1]
-        if datatype == "boolean":
-            return term.value == "true"
-        if datatype in ("integer", "int", "long", "nonNegativeInteger"):
-            return int(term.value)
-        return term.value
+        return typed_value(term.value, term.datatype.value)
     return str(term)
 
 

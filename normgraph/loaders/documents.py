@@ -40,6 +40,7 @@ class Recogniser:
         self.folded: dict[str, tuple[str, str]] = {}
         for row in forms:
             form = " ".join(row["form"].split())
+            # Two-letter forms (ISO codes, initials) would match ordinary words.
             if len(form) < 3:
                 continue
             table = self.folded if any(ch.islower() for ch in form) else self.exact
@@ -126,11 +127,11 @@ def passages(text: str) -> Iterator[tuple[int, int]]:
     yield start, len(text)
 
 
-def document_triples(path: Path, text: str, media_type: str, recogniser: Recogniser) -> Iterator[Triple]:
+def document_triples(path: Path, text: str, media_type: str, found: list[Mention]) -> Iterator[Triple]:
+    """The document, its passages that hold a mention, and the mentions (in text order)."""
     document = NamedNode(document_iri(path))
     yield from facts(document, [(RDF_TYPE, ng("Document")), (DCT_TITLE, path.name), (DCT_FORMAT, media_type),
                                 (ng("characters"), len(text)), (ng("asOf"), dt.date.today().isoformat())])
-    found = sorted(recogniser.mentions(text), key=lambda m: m.start)
     for number, (start, end) in enumerate(passages(text)):
         inside = [m for m in found if start <= m.start < end]
         if not inside:
