@@ -39,15 +39,15 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
     return dict(sorted((row["g"].removeprefix(GRAPH), row["asOf"]) for row in rows if row["g"].startswith(GRAPH)))
 
 
-# Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, so every
-# engine gives the same answer.
+# Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, and an
+# empty list is None whether the engine says "" or nothing, so every engine gives the same answer.
 CONCATENATED = ("excluded", "instruments", "promotes", "source", "sources", "topics")
 
 
 def run_named(graph: LocalGraph, folder: str, name: str, **params) -> list[dict]:
     query = named_query(name, folder)
     rows = graph.select(query.text, bind(query, params)).rows
-    return [{key: ";".join(sorted(value.split(";"))) if key in CONCATENATED and value else value
+    return [{key: (";".join(sorted(value.split(";"))) if value else None) if key in CONCATENATED else value
              for key, value in row.items()} for row in rows]
 
 

@@ -2,7 +2,7 @@
 
 The catalogue's parameters are bound the way the embedded engine binds them: every occurrence of the
 variable stands for the RDF term, written by pyoxigraph (so quotes and escapes are the library's, never
-the user's text). The named graphs normgraph wrote form the default graph, through the protocol's
+the user's text); see `substitute`. The named graphs normgraph wrote form the default graph, through the protocol's
 default-graph-uri / named-graph-uri parameters, so other data on the server does not leak in.
 """
 from __future__ import annotations
@@ -29,13 +29,22 @@ EMPTY_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+(?=\}|HAVING\b|ORDER\b|LIMIT\b|OFFS
 
 
 def substitute(query: str, bindings: dict) -> str:
-    """The query with each bound variable replaced by its term: `(term AS ?v)` where the outer SELECT projects
-    it, left out where a subquery projects it or GROUP BY names it (a constant needs neither), the bare term
-    everywhere else."""
-    if not bindings:
-        return query
-    terms = {name: str(term) for name, term in bindings.items() if term is not None}
-    out, clause, previous_word, depth = [], None, "", 0
+    """The query with its parameters bound, in a form Oxigraph and Virtuoso 7.2 both evaluate as the
+    embedded engine does.
+
+    A literal parameter (a date) is written as the term wherever a body uses it, since expressions inside
+    OPTIONAL groups and subqueries cannot see an outer binding: the outer SELECT projects `(term AS ?v)`,
+    subqueries and GROUP BY leave it out (Virtuoso joins an unbound column as NULL). An IRI parameter stays
+    a variable that triple patterns join on, bound by VALUES at the start of the outer body (Virtuoso fails
+    to compile some aggregating subqueries whose subject is a constant)."""
+    from pyoxigraph import Literal
+
+    terms = {name: term for name, term in bindings.items() if term is not None}
+    written = {name: str(term) for name, term in terms.items() if isinstance(term, Literal)}
+    joined = {name: str(term) for name, term in terms.items() if name not in written}
+    values = (f" VALUES ({' '.join('?' + name for name in joined)}) {{ ({' '.join(joined.values())}) }}"
+              if joined else "")
+    out, clause, previous_word, depth, outer_body = [], None, "", 0, False
     for match in TOKEN.finditer(query):
         kind, text = match.lastgroup, match.group(0)
         if kind == "word":
@@ -48,10 +57,12 @@ def substitute(query: str, bindings: dict) -> str:
                 clause = None
             previous_word = upper
         elif kind == "other" and text in "{}":
-            depth += 1 if text == "{" else -1
+            if text == "{" and depth == 0 and not outer_body:
+                text, outer_body = text + values, True
+            depth += 1 if text.startswith("{") else -1
             clause = None
-        if kind == "variable" and text[1:] in terms:
-            term = terms[text[1:]]
+        elif kind == "variable" and text[1:] in written:
+            term = written[text[1:]]
             text = {"select": f"({term} AS {text})", "subselect": "", "group": ""}.get(clause, term)
         out.append(text)
     return EMPTY_GROUP_BY.sub("", "".join(out))
