@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_servers import free_port, stop, wait_until_answering  # noqa: E402
+from servers import free_port, start_oxigraph, stop, wait_until_answering  # noqa: E402
 
 SIMPLE = "PREFIX ng: <https://w3id.org/normgraph#> SELECT ?name WHERE { ?s ng:iso3 \"NPL\" ; <http://www.w3.org/2000/01/rdf-schema#label> ?name }"
 
@@ -54,21 +54,19 @@ def main() -> None:
         answered = readers(url, options.readers, options.seconds)
         stop(server)
         print(f"serve: {answered / options.seconds:.0f} simple queries/s with {options.readers} readers (target 200)")
-        port = free_port()
-        oxigraph = subprocess.Popen(["oxigraph", "serve", "--location", str(Path(folder) / "ox"), "--bind",
-                                     f"127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        wait_until_answering(base + "/query", oxigraph, 30)
-        for label, extra in (("graph store", ["--graph-store", base + "/store"]), ("SPARQL update", ["--update-endpoint", base + "/update"])):
+        (Path(folder) / "ox").mkdir()
+        oxigraph = start_oxigraph(Path(folder) / "ox")
+        for label, extra in (("graph store", ["--graph-store", oxigraph.graph_store]),
+                             ("SPARQL update", ["--update-endpoint", oxigraph.update])):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "normgraph", "push", "--store", str(store), "--endpoint", base + "/query",
+            subprocess.run([sys.executable, "-m", "normgraph", "push", "--store", str(store), "--endpoint", oxigraph.query,
                             *extra], check=True, capture_output=True)
             elapsed = time.perf_counter() - start
             from normgraph.graph.store import LocalGraph
 
             triples = sum(LocalGraph(store).graph_counts().values())
             print(f"push to Oxigraph server by {label}: {triples / elapsed:.0f} triples/s ({elapsed:.2f} s, whole process)")
-        stop(oxigraph)
+        oxigraph.stop()
 
 
 if __name__ == "__main__":

@@ -2,83 +2,35 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from urllib.error import HTTPError
 
 import pytest
 from conftest import run_cli
+from servers import (free_port, missing_oxigraph, missing_virtuoso, start_oxigraph, start_virtuoso, stop,
+                     wait_until_answering)
 
 EXAMPLE_CASE = "normgraph/cases/examples/nepal-domestic-worker.yaml"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_answering(url: str, process: subprocess.Popen, seconds: float) -> None:
-    ask = url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped (exit {process.returncode})")
-        try:
-            with urllib.request.urlopen(ask, timeout=2):
-                return
-        except (OSError, HTTPError):
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory):
-    if not shutil.which("oxigraph"):
-        pytest.skip("the Oxigraph server is not installed (pip install oxigraph, part of normgraph[dev])")
-    port = free_port()
-    process = subprocess.Popen(["oxigraph", "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_until_answering(base + "/query", process, 30)
-    yield base
-    stop(process)
+    if missing_oxigraph():
+        pytest.skip(missing_oxigraph())
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
 def virtuoso_server(tmp_path_factory):
-    template = "/etc/virtuoso-opensource-7/virtuoso.ini"
-    if not shutil.which("virtuoso-t") or not shutil.which("isql-vt"):
-        pytest.skip("Virtuoso is not installed: `apt-get install -y virtuoso-opensource` as root (.ci/run does this)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    sql_port, http_port = free_port(), free_port()
-    with open(template, encoding="utf-8") as handle:
-        ini = handle.read()
-    ini = (ini.replace("/var/lib/virtuoso-opensource-7/db", str(folder))
-           .replace("ServerPort               = 1111", f"ServerPort               = {sql_port}")
-           .replace("ServerPort                  = 8890", f"ServerPort                  = {http_port}")
-           .replace("ResultSetMaxRows           = 10000", "ResultSetMaxRows           = 5000000"))
-    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
-    process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                               cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{http_port}/sparql"
-    wait_until_answering(url, process, 120)
-    subprocess.run(["isql-vt", str(sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
-                   check=True, capture_output=True, timeout=60)
-    yield url
-    stop(process)
+    if missing_virtuoso():
+        pytest.skip(missing_virtuoso())
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
 
 
 def pushed(store_path, *args):
@@ -90,14 +42,14 @@ def pushed(store_path, *args):
 
 @pytest.fixture(scope="module")
 def oxigraph_endpoint(oxigraph_server, store_path):
-    pushed(store_path, "--endpoint", oxigraph_server + "/query", "--graph-store", oxigraph_server + "/store")
-    return oxigraph_server + "/query"
+    pushed(store_path, "--endpoint", oxigraph_server.query, "--graph-store", oxigraph_server.graph_store)
+    return oxigraph_server.query
 
 
 @pytest.fixture(scope="module")
 def virtuoso_endpoint(virtuoso_server, store_path):
-    pushed(store_path, "--endpoint", virtuoso_server)
-    return virtuoso_server
+    pushed(store_path, "--endpoint", virtuoso_server.query)
+    return virtuoso_server.query
 
 
 def canonical(value):
@@ -129,7 +81,7 @@ def catalogue_names():
 def test_push_to_oxigraph_twice_replaces_the_graphs(oxigraph_server, oxigraph_endpoint, graph, store_path):
     from normgraph.graph.remote import RemoteGraph
 
-    pushed(store_path, "--endpoint", oxigraph_endpoint, "--update-endpoint", oxigraph_server + "/update")
+    pushed(store_path, "--endpoint", oxigraph_endpoint, "--update-endpoint", oxigraph_server.update)
     assert RemoteGraph(oxigraph_endpoint).graph_counts() == graph.graph_counts()
 
 
@@ -155,9 +107,12 @@ def test_export_from_an_endpoint_has_every_quad(oxigraph_endpoint, graph, store_
     assert len(list(parse(path=str(target), format=RdfFormat.N_QUADS))) == sum(graph.graph_counts().values())
 
 
-def test_push_to_virtuoso_checks_every_graph(virtuoso_endpoint, graph):
+def test_push_to_virtuoso_twice_by_either_protocol_replaces_the_graphs(virtuoso_server, virtuoso_endpoint, graph,
+                                                                       store_path):
     from normgraph.graph.remote import RemoteGraph
 
+    assert RemoteGraph(virtuoso_endpoint).graph_counts() == graph.graph_counts()
+    pushed(store_path, "--endpoint", virtuoso_endpoint, "--graph-store", virtuoso_server.graph_store)
     assert RemoteGraph(virtuoso_endpoint).graph_counts() == graph.graph_counts()
 
 

@@ -84,6 +84,13 @@ class LocalGraph:
         except (OSError, SyntaxError) as error:
             raise StoreError(f"cannot open the store at {path}: {error}") from None
 
+    @classmethod
+    def over(cls, store) -> "LocalGraph":
+        """A graph over a pyoxigraph store already in memory (a synthetic graph in the benchmarks)."""
+        graph = cls.__new__(cls)
+        graph.path, graph.store = None, store
+        return graph
+
     def select(self, query: str, bindings: dict | None = None) -> Results:
         from pyoxigraph import QuerySolutions, Variable
 
