@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from ..ids import GRAPH, ID
+from ..ids import DOCUMENTS, GRAPH
 from .store import SNAPSHOT, StoreError
 
 USER_GRAPH_PREFIX = "user/"
 # Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
-USER_GRAPHS = (GRAPH + USER_GRAPH_PREFIX, ID + "document/")
+USER_GRAPHS = (GRAPH + USER_GRAPH_PREFIX, DOCUMENTS)
 Report = Callable[[str, int], None]
 
 

@@ -1,7 +1,7 @@
 """Uploading the embedded store to a SPARQL server, graph by graph, replacing what a previous push put there.
 
-The SPARQL 1.1 Graph Store protocol (one PUT per graph) is used when the server offers it; otherwise
-SPARQL Update: DROP SILENT GRAPH, then INSERT DATA in batches. A graph with blank nodes goes in one
+The SPARQL 1.1 Graph Store protocol (a PUT, then POSTs in batches) is used when the server offers it;
+otherwise SPARQL Update: DROP SILENT GRAPH, then INSERT DATA in batches. A graph with blank nodes goes in one
 request, so each blank node stays one node. Every graph's size is checked on the server afterwards.
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ from .remote import PASSWORD_ENV, USER_ENV, RemoteGraph, perform, prepared
 from .store import StoreError
 
 # Virtuoso compiles INSERT DATA to SQL and refuses more than 10,000 lines of it: 2,000 triples are too many.
-BATCH = 500
+UPDATE_BATCH = 500
+# Virtuoso's Graph Store endpoint stalls on a body of several hundred thousand triples.
+STORE_BATCH = 50_000
 Report = Callable[[str, int], None]
 
 
@@ -31,22 +33,27 @@ def has_blank_nodes(quads: list) -> bool:
     return any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads)
 
 
+def request_size(quads: list, size: int) -> int:
+    """A blank node is one node only within one request, so a graph that has any goes in one."""
+    return len(quads) if has_blank_nodes(quads) else size
+
+
 def batches(quads: list, size: int):
     iterator = iter(quads)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def put_graph(graph_store: str, iri: str, quads: list, timeout: float) -> None:
-    """Graph Store protocol: PUT replaces the graph with the body."""
+def send_graph(graph_store: str, method: str, iri: str, quads: list, timeout: float) -> None:
+    """Graph Store protocol: PUT replaces the graph with the body, POST adds the body to it."""
+    from urllib.error import HTTPError, URLError
+
     url = graph_store + ("&" if "?" in graph_store else "?") + urllib.parse.urlencode({"graph": iri})
-    request = urllib.request.Request(url, data=ntriples(quads).encode("utf-8"), method="PUT",
+    request = urllib.request.Request(url, data=ntriples(quads).encode("utf-8"), method=method,
                                      headers={"Content-Type": "application/n-triples"})
     if os.environ.get(USER_ENV):
         token = base64.b64encode(f"{os.environ[USER_ENV]}:{os.environ.get(PASSWORD_ENV, '')}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-    from urllib.error import HTTPError, URLError
-
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
@@ -55,6 +62,13 @@ def put_graph(graph_store: str, iri: str, quads: list, timeout: float) -> None:
         raise StoreError(f"{graph_store} refused graph <{iri}>: HTTP {error.code} {detail}") from None
     except (URLError, OSError) as error:
         raise StoreError(f"cannot reach {graph_store}: {getattr(error, 'reason', error)}") from None
+
+
+def store_graph(graph_store: str, iri: str, quads: list, timeout: float, report: Report) -> None:
+    """Graph Store protocol: the first batch replaces the graph, the others are added to it."""
+    for number, batch in enumerate(batches(quads, request_size(quads, STORE_BATCH))):
+        send_graph(graph_store, "POST" if number else "PUT", iri, batch, timeout)
+        report(iri, len(batch))
 
 
 def update(endpoint: str, text: str, timeout: float) -> None:
@@ -70,7 +84,7 @@ def replace_graph(update_endpoint: str, iri: str, quads: list, timeout: float, r
         update(update_endpoint, f"INSERT {{ GRAPH <{iri}> {{\n{ntriples(quads)}}} }} WHERE {{}}", timeout)
         report(iri, len(quads))
         return
-    for batch in batches(quads, BATCH):
+    for batch in batches(quads, UPDATE_BATCH):
         update(update_endpoint, f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples(batch)}}} }}", timeout)
         report(iri, len(batch))
 
@@ -86,8 +100,7 @@ def push(local, endpoint: str, update_endpoint: str | None = None, graph_store: 
             graphs.setdefault(quad.graph_name.value, []).append(quad)
     for iri, quads in graphs.items():
         if graph_store:
-            put_graph(graph_store, iri, quads, timeout)
-            report(iri, len(quads))
+            store_graph(graph_store, iri, quads, timeout, report)
         else:
             replace_graph(update_endpoint or endpoint, iri, quads, timeout, report)
     remote = RemoteGraph(endpoint, timeout)

@@ -1,9 +1,8 @@
 """A remote SPARQL 1.1 Protocol endpoint (Oxigraph server, Virtuoso, ...) read like the embedded store.
 
-The catalogue's parameters are bound the way the embedded engine binds them: every occurrence of the
-variable stands for the RDF term, written by pyoxigraph (so quotes and escapes are the library's, never
-the user's text); see `substitute`. The named graphs normgraph wrote form the default graph, through the protocol's
-default-graph-uri / named-graph-uri parameters, so other data on the server does not leak in.
+The catalogue's parameters are bound as RDF terms written by pyoxigraph (quotes and escapes are the library's,
+never the user's text); `substitute` says how. The named graphs normgraph wrote form the default graph,
+through the protocol's default-graph-uri / named-graph-uri parameters, so other data on the server stays out.
 """
 from __future__ import annotations
 
@@ -13,10 +12,9 @@ import re
 import socket
 from urllib.error import HTTPError, URLError
 
-from ..ids import GRAPH, ID
+from ..ids import DOCUMENTS, GRAPH
 from .store import QueryError, Results, StoreError, typed_value
 
-ENDPOINT_ENV = "NORMGRAPH_ENDPOINT"
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 # Strings, IRIs and comments are copied as they are; only variables outside them are bound.
 TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
@@ -69,7 +67,8 @@ def substitute(query: str, bindings: dict) -> str:
 
 
 def normgraph_graph(iri: str) -> bool:
-    return iri.startswith((GRAPH, ID + "document/"))
+    """Whether a named graph is one normgraph writes (bundled, a loaded table, an ingested document)."""
+    return iri.startswith((GRAPH, DOCUMENTS))
 
 
 class RemoteGraph:
@@ -175,6 +174,9 @@ def perform(sparql, endpoint: str, timeout: float) -> tuple[bytes, str]:
 
     try:
         response = sparql.query().response
+        if response.headers.get("X-SQL-State") == "S1TAT":
+            raise StoreError(f"{endpoint} stopped the query at its own time limit and sent partial results; "
+                             f"raise the server's MaxQueryExecutionTime or narrow the query")
         return response.read(), response.headers.get("Content-Type", "").split(";")[0].strip()
     except SPARQLWrapperException as error:
         detail = " ".join(str(error).split())

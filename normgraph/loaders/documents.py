@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
-from ..ids import ID, InputError
+from ..ids import DOCUMENTS, InputError
 from .rdf import DCT_TITLE, RDF_TYPE, facts, ng
 
 TEXT_TYPES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown",
@@ -115,7 +115,7 @@ def pdf_text(path: Path) -> str:
 
 
 def document_iri(path: Path) -> str:
-    return ID + "document/" + (re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-") or "document")
+    return DOCUMENTS + (re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-") or "document")
 
 
 def passages(text: str) -> Iterator[tuple[int, int]]:
