@@ -14,11 +14,13 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from normgraph.graph.build import bundled_sources, quads_in
 from normgraph.loaders import ratifications, supervision
+from normgraph.loaders.instruments import bundled_instruments
 from normgraph.loaders.countries import region_triples, region_key
 from normgraph.loaders.rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 
 REGIONS = ("Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia")
 INSTRUMENTS = ("C029", "P029", "C097", "C105", "C138", "C143", "C181", "C182", "C189")
+LAST_REGISTRATION = dt.date(2025, 12, 31)
 TOPICS = ("trafficking", "minimum_age", "migrant_workers", "recruitment_fees", "debt_bondage", "prison_labour")
 
 
@@ -29,6 +31,7 @@ def synthetic_state(index: int) -> str:
 def synthetic_triples(states: int, seed: int) -> Iterator[tuple[str, object]]:
     """(graph name, triple) pairs: states with regions, ILO ratifications, UN participations, comments."""
     rng = random.Random(seed)
+    instruments = bundled_instruments()
     for region in REGIONS:
         for triple in region_triples(region):
             yield "countries", triple
@@ -41,7 +44,9 @@ def synthetic_triples(states: int, seed: int) -> Iterator[tuple[str, object]]:
         rows = []
         for instrument in INSTRUMENTS:
             if rng.random() < 0.7:
-                day = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(27000))
+                # Like real registrations: after the instrument's adoption, before the data's as-of year.
+                adopted = instruments[instrument].adopted
+                day = adopted + dt.timedelta(days=rng.randrange((LAST_REGISTRATION - adopted).days))
                 precise = rng.random() < 0.95
                 rows.append(ratifications.Ratification(
                     instrument, code, day if precise else None, None if precise else day.year, "",
@@ -74,7 +79,7 @@ def synthetic_quads(target: int, seed: int = 87) -> list[Quad]:
     base = [q for name, triples in bundled_sources() if name in ("ontology", "topics", "sources", "instruments",
                                                                    "programmes", "estimates")
             for q in quads_in(name, triples())]
-    per_state = 105  # measured average number of synthetic triples per state
+    per_state = 117  # measured average number of synthetic triples per state
     states = max(10, (target - len(base)) // per_state)
     quads = list(base)
     for graph, triple in synthetic_triples(states, seed):

@@ -218,7 +218,7 @@ def gaps(name, country, region, origin, destination, as_of, source, fmt):
 
     if not name and not country:
         rows = [{"name": q.name, "title": q.title,
-                 "parameters": ", ".join(f"--{cli_name(p.name)}" + ("" if p.required else "?") for p in q.parameters)}
+                 "parameters": ", ".join(f"--{cli_name(p.name)}" + ("" if p.required else "?") for p in q.user_parameters)}
                 for q in catalogue().values()]
         render.emit(rows, ["name", "title", "parameters"], fmt, title="normgraph gap catalogue")
         return

@@ -53,15 +53,21 @@ class Expected:
             if r["status"] != "party":
                 continue
             floor = dt.date.fromisoformat(instruments[r["treaty"]]["entry_into_force"])
-            delay = dt.timedelta(days=30)  # UN-TIP Art. 17(2), UNTOC Art. 38(2); OPSC is not in these gaps
+            # UN-TIP Art. 17(2), UNTOC Art. 38(2): the 30th day after deposit; OPSC Art. 14(2): one month.
+            one_month = instruments[r["treaty"]]["consent_delay"] == "P1M"
+
+            def takes_effect(day):
+                return max(plus_months(day, 1) if one_month else day + dt.timedelta(days=30), floor)
             if r["consent"]:
-                day = max(dt.date.fromisoformat(r["consent"]) + delay, floor)
-                window = (day, day)
+                window = (takes_effect(dt.date.fromisoformat(r["consent"])),) * 2
             elif r["entry_into_force"]:
                 window = (dt.date.fromisoformat(r["entry_into_force"]),) * 2
+            elif r["consent_year"]:
+                year = int(r["consent_year"])
+                window = (takes_effect(dt.date(year, 1, 1)), takes_effect(dt.date(year, 12, 31)))
             else:
                 bound = last_day(r["as_of"])
-                window = (floor, max(bound + delay, floor) if bound else None)
+                window = (floor, takes_effect(bound) if bound else None)
             self.windows[(r["party"], r["treaty"])] = (*window, None, r)
 
     def status(self, state: str, instrument: str, on: dt.date) -> int:
@@ -129,6 +135,22 @@ def test_minimum_age_14_matches_the_tables(graph, expected, on):
             if code == "C138" and window[3].get("min_age") == "14" and state in expected.states
             and expected.status(state, "C138", day) > 0}
     assert answer(graph, "c138-minimum-age-14", on) == want
+
+
+@pytest.mark.parametrize("on", ["2016-06-01", "2024-01-01", dt.date.today().isoformat()])
+def test_not_yet_in_force_matches_the_tables(graph, expected, on):
+    day = dt.date.fromisoformat(on)
+    want: dict[str, bool] = {}
+    for (state, _), (earliest, latest, _, r) in expected.windows.items():
+        registered = r.get("registered") or r.get("consent")
+        year = int(r.get("registered_year") or r.get("consent_year") or 0)
+        consented = dt.date.fromisoformat(registered) <= day if registered else 0 < year <= day.year
+        if state in expected.states and consented and latest and day < latest:
+            undetermined = not registered and not (year < day.year and day < earliest)
+            want[state] = want.get(state, False) or undetermined
+    assert answer(graph, "not-yet-in-force", on) == want
+    if on == "2016-06-01":
+        assert want  # P029 was registered in 2015 and early 2016 but in force only from 2016-11-09
 
 
 def test_region_filter_keeps_only_that_region(graph, expected):

@@ -42,3 +42,13 @@ def test_month_ends_and_denunciations():
     assert add_duration(D(2020, 2, 29), "P12M") == D(2021, 2, 28)
     assert binding_ends(D(1979, 4, 19), "P12M") == D(1980, 4, 19)
     assert binding_ends(None, "P12M") is None
+
+
+def test_a_record_is_pending_from_its_year_of_consent_to_its_latest_entry_into_force():
+    # Niger's P029: registered 2015-06-14, bound from 2016-11-09, so pending in 2015 and 2016.
+    assert list(in_force_window(registered=D(2015, 6, 14), year=None, as_of="", delay="P12M",
+                                instrument_in_force=D(2016, 11, 9)).pending_years) == [2015, 2016]
+    assert list(in_force_window(registered=None, year=2006, as_of="2013", delay="P12M",
+                                instrument_in_force=D(1978, 12, 9)).pending_years) == [2006, 2007]
+    undated = in_force_window(registered=None, year=None, as_of="2010", delay="P12M", instrument_in_force=D(1952, 1, 22))
+    assert list(undated.pending_years) == []

@@ -7,6 +7,11 @@ ratification node as two dates, so that every query reads the same answer:
 * ``in_force_earliest``: before this date the party is certainly not bound;
 * ``in_force_latest``: from this date the party is certainly bound (None: the data cannot say).
 
+Each record also lists the calendar years in which it may be pending (consent given, not yet
+certainly binding), from the year of consent to the year of ``in_force_latest``. A query for one
+date then finds the few pending records by a lookup instead of comparing every record's dates:
+no store normgraph supports keeps a range index on date literals except Virtuoso.
+
 With a registration day both dates are the same. With only a year, the window spans every day of
 that year. With no date at all, the window runs from the instrument's own entry into force to the
 source's as-of date plus the delay (the source saw the party as a party by then).
@@ -37,6 +42,14 @@ def add_duration(day: dt.date, duration: str) -> dt.date:
 class Window:
     earliest: dt.date | None
     latest: dt.date | None
+    consented: dt.date | None = None
+
+    @property
+    def pending_years(self) -> range:
+        """The calendar years in which consent may have been given while the party was not yet certainly bound."""
+        if not (self.consented and self.latest):
+            return range(0)
+        return range(self.consented.year, self.latest.year + 1)
 
     @property
     def exact(self) -> dt.date | None:
@@ -71,7 +84,7 @@ def in_force_window(*, registered: dt.date | None, year: int | None, as_of: str,
     def effective(day: dt.date | None) -> dt.date | None:
         return None if day is None else max(add_duration(day, delay), floor)
 
-    return Window(effective(first) or instrument_in_force, effective(last))
+    return Window(effective(first) or instrument_in_force, effective(last), first)
 
 
 def binding_ends(denounced: dt.date | None, delay: str) -> dt.date | None:

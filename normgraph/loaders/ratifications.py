@@ -108,6 +108,7 @@ def triples(ratifications: list[Ratification], graph: str = GRAPH) -> Iterator[T
             (ng("inForceFrom"), window.exact), (ng("denounced"), r.denounced),
             (ng("bindingEnds"), binding_ends(r.denounced, instrument.denunciation_delay)),
             (ng("minimumAge"), r.min_age)])
+        yield from facts(subject, [(ng("pendingInYear"), year) for year in window.pending_years])
         for part in r.excluded:
             yield Triple(subject, ng("excludes"), node("provision", r.instrument, EXCLUDABLE[r.instrument][part]))
         yield from provenance(subject, r.source, r.as_of)

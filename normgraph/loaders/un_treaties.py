@@ -45,4 +45,5 @@ def triples() -> Iterator[Triple]:
             (ng("status"), ng(STATUSES[p["status"]])),
             (ng("inForceEarliest"), window and window.earliest), (ng("inForceLatest"), window and window.latest),
             (ng("inForceFrom"), window and window.exact)])
+        yield from facts(subject, [(ng("pendingInYear"), year) for year in (window.pending_years if window else ())])
         yield from provenance(subject, p["source"], p["as_of"])

@@ -1,8 +1,10 @@
 """The query catalogue: discovers the `.rq` files, reads their headers, binds parameters, shapes the rows.
 
 A query file starts with a header of `# key: value` lines (title, parameters, legal basis,
-description). Parameters are declared as `name (kind[, optional | , default VALUE])` and bound by
-the engine as values of the SPARQL variable of the same name, never pasted into the text.
+description). Parameters are declared as `name (kind[, optional | , default VALUE | , from NAME])`
+and bound by the engine as values of the SPARQL variable of the same name, never pasted into the
+text. A `from` parameter is derived from another one (`asOfYear (year, from asOf)`), so that a query
+can look a value up where an engine would otherwise compute it row by row; users never give it.
 """
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from importlib import resources
 from ..ids import ID, InputError, country_code, instrument_code, parse_date
 
 HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
-PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+))?\)")
-KINDS = ("date", "country", "region", "instrument")
+PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+|from\s+\w+))?\)")
+KINDS = ("date", "country", "region", "instrument", "year")
 # Rows of a gap query are grouped by state; these variables have a meaning of their own.
 LIST_FIELDS = re.compile(r"^(has|lacks)(\d*)$")
 EVIDENCE_FIELDS = ("evidence", "evidenceKind", "evidenceUrl")
-ROW_KEYS = {"country", "name", "undetermined", "state", "region", "asOf", "origin", "destination"}
+ROW_KEYS = {"country", "name", "undetermined", "state", "region", "asOf", "asOfYear", "origin", "destination"}
 
 
 class ParameterError(InputError):
@@ -32,6 +34,7 @@ class Parameter:
     kind: str
     required: bool
     default: str | None = None
+    derived_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class NamedQuery:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
+    @property
+    def user_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if not p.derived_from)
+
 
 def parse_parameters(spec: str) -> tuple[Parameter, ...]:
     parameters = []
@@ -54,7 +61,10 @@ def parse_parameters(spec: str) -> tuple[Parameter, ...]:
             raise ValueError(f"unknown parameter kind {match.group('kind')!r}")
         flag = match.group("flag") or ""
         default = flag.split(None, 1)[1] if flag.startswith("default") else None
-        parameters.append(Parameter(match.group("name"), match.group("kind"), not flag, default))
+        derived_from = flag.split(None, 1)[1] if flag.startswith("from") else None
+        if (match.group("kind") == "year") != bool(derived_from):
+            raise ValueError(f"parameter {match.group('name')!r}: a year is derived from a date (year, from NAME), and only a year is")
+        parameters.append(Parameter(match.group("name"), match.group("kind"), not flag, default, derived_from))
     return tuple(parameters)
 
 
@@ -104,11 +114,12 @@ def bind(query: NamedQuery, values: dict) -> dict:
     """The SPARQL terms for the query's parameters; a missing required one is a ParameterError naming it."""
     from pyoxigraph import Literal, NamedNode
 
-    unknown = [name for name, value in values.items() if value is not None and not query.parameter(name)]
+    given = {p.name for p in query.user_parameters}
+    unknown = [name for name, value in values.items() if value is not None and name not in given]
     if unknown:
         raise ParameterError(f"{query.name} takes no parameter {', '.join(unknown)}")
     bindings = {}
-    for parameter in query.parameters:
+    for parameter in query.user_parameters:
         value = values.get(parameter.name)
         if value is None:
             value = parameter.default
@@ -125,6 +136,10 @@ def bind(query: NamedQuery, values: dict) -> dict:
             bindings[parameter.name] = NamedNode(region_iri(value))
         else:
             bindings[parameter.name] = NamedNode(ID + "instrument/" + instrument_code(value))
+    for parameter in query.parameters:
+        if parameter.derived_from in bindings:
+            year = bindings[parameter.derived_from].value[:4]
+            bindings[parameter.name] = Literal(year, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     return bindings
 
 
