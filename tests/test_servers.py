@@ -140,6 +140,26 @@ def same_view_rows(graph, endpoint):
             assert canonical(view_rows(remote, view, as_of)) == canonical(view_rows(graph, view, as_of)), (view, as_of)
 
 
+def same_timelines(graph, endpoint):
+    from normgraph.graph.remote import RemoteGraph
+    from normgraph.reports import run_named
+
+    remote = RemoteGraph(endpoint)
+    # C105 has denunciations taking effect (1980-04-19); P029 has parties waiting for its entry into force.
+    for code in ("C105", "P029", "UN-TIP"):
+        for as_of in ("1990-01-01", "2024-01-01"):
+            local = run_named(graph, "figures", "timeline", instrument=code, asOf=as_of)
+            assert run_named(remote, "figures", "timeline", instrument=code, asOf=as_of) == local, (code, as_of)
+
+
+def test_timelines_on_oxigraph_server_count_as_the_embedded_store(oxigraph_endpoint, graph):
+    same_timelines(graph, oxigraph_endpoint)
+
+
+def test_timelines_on_virtuoso_count_as_the_embedded_store(virtuoso_endpoint, graph):
+    same_timelines(graph, virtuoso_endpoint)
+
+
 def test_export_views_on_oxigraph_server_give_the_embedded_rows(oxigraph_endpoint, graph):
     same_view_rows(graph, oxigraph_endpoint)
 
