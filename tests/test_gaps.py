@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import bundled_table
+from conftest import bundled_table, run_cli
 from normgraph.reports import gap_report, gaps
 
 DATES = ("2010-01-01", "2024-01-01")
@@ -151,6 +151,25 @@ def test_not_yet_in_force_matches_the_tables(graph, expected, on):
     assert answer(graph, "not-yet-in-force", on) == want
     if on == "2016-06-01":
         assert want  # P029 was registered in 2015 and early 2016 but in force only from 2016-11-09
+
+
+def test_a_derived_parameter_is_bound_from_its_source_and_never_given():
+    from normgraph.queries.catalogue import ParameterError, bind, named_query, parse_parameters
+
+    query = named_query("not-yet-in-force")
+    assert bind(query, {"asOf": "2016-06-01"})["asOfYear"].value == "2016"
+    with pytest.raises(ParameterError, match="takes no parameter asOfYear"):
+        bind(query, {"asOf": "2016-06-01", "asOfYear": "2020"})
+    with pytest.raises(ValueError, match="derived from a date"):
+        parse_parameters("asOfYear (year)")
+
+
+def test_the_catalogue_listing_offers_only_the_parameters_a_user_gives(store_path):
+    import json
+
+    listing = {row["name"]: row["parameters"] for row in json.loads(run_cli("gaps", "--format", "json",
+                                                                            store=store_path).stdout)}
+    assert listing["not-yet-in-force"] == "--as-of?, --country?, --region?"
 
 
 def test_region_filter_keeps_only_that_region(graph, expected):

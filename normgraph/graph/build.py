@@ -113,13 +113,14 @@ def copy_user_graphs(old_path: Path, store) -> None:
 
 
 def bundled_fingerprint() -> str:
-    """A digest of everything a build reads, so a store built from older bundled data can be recognised."""
+    """A digest of everything a build reads and the loaders that read it, so a store built from older bundled
+    data, or by older loaders (legal time, say), can be recognised."""
     import hashlib
 
     digest = hashlib.sha256()
-    for package in ("normgraph.data", "normgraph.ontology"):
+    for package in ("normgraph.data", "normgraph.ontology", "normgraph.loaders"):
         for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
-            if entry.name.endswith((".csv", ".ttl")):
+            if entry.name.endswith((".csv", ".ttl", ".py")):
                 digest.update(entry.name.encode() + entry.read_bytes())
     return digest.hexdigest()[:16]
 
