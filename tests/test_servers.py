@@ -15,22 +15,23 @@ from servers import (free_port, missing_oxigraph, missing_virtuoso, start_oxigra
 EXAMPLE_CASE = "normgraph/cases/examples/nepal-domestic-worker.yaml"
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    if missing_oxigraph():
-        pytest.skip(missing_oxigraph())
-    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+def running(missing, start, folder):
+    """A server started in its own folder for the module's tests, or the tests skipped saying what is missing."""
+    if missing():
+        pytest.skip(missing())
+    server = start(folder)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    yield from running(missing_oxigraph, start_oxigraph, tmp_path_factory.mktemp("oxigraph"))
 
 
 @pytest.fixture(scope="module")
 def virtuoso_server(tmp_path_factory):
-    if missing_virtuoso():
-        pytest.skip(missing_virtuoso())
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    yield server
-    server.stop()
+    yield from running(missing_virtuoso, start_virtuoso, tmp_path_factory.mktemp("virtuoso"))
 
 
 def pushed(store_path, *args):

@@ -103,9 +103,7 @@ def push(local, endpoint: str, update_endpoint: str | None = None, graph_store: 
             store_graph(graph_store, iri, quads, timeout, report)
         else:
             replace_graph(update_endpoint or endpoint, iri, quads, timeout, report)
-    remote = RemoteGraph(endpoint, timeout)
-    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    counted = {row["g"]: int(row["n"]) for row in remote.select(query).rows}
+    counted = RemoteGraph(endpoint, timeout).triples_per_graph()
     short = [f"<{iri}> has {counted.get(iri, 0)} of {len(quads)} triples"
              for iri, quads in graphs.items() if counted.get(iri, 0) != len(quads)]
     if short:

@@ -13,7 +13,7 @@ import socket
 from urllib.error import HTTPError, URLError
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import QueryError, Results, StoreError, typed_value
+from .store import GraphSizes, QueryError, Results, StoreError, typed_value
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 # Strings, IRIs and comments are copied as they are; only variables outside them are bound.
@@ -71,7 +71,7 @@ def normgraph_graph(iri: str) -> bool:
     return iri.startswith((GRAPH, DOCUMENTS))
 
 
-class RemoteGraph:
+class RemoteGraph(GraphSizes):
     """Reads a SPARQL endpoint through SPARQLWrapper, answering like LocalGraph (select, construct, quads)."""
 
     path = None
@@ -144,10 +144,6 @@ class RemoteGraph:
             body, _ = self.request(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", "json")
             for row in self.json_rows(body):
                 yield Quad(rdf_term(row["s"]), rdf_term(row["p"]), rdf_term(row["o"]), NamedNode(graph))
-
-    def graph_counts(self) -> dict[str, int]:
-        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        return {row["g"].removeprefix(GRAPH): int(row["n"]) for row in self.select(query).rows}
 
 
 def prepared(endpoint: str, text: str, timeout: float, kind: str = "SELECT"):

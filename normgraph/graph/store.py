@@ -67,7 +67,20 @@ def python_value(term):
     return str(term)
 
 
-class LocalGraph:
+class GraphSizes:
+    """Triples per named graph, for any graph that answers `select` (the embedded store or an endpoint)."""
+
+    def triples_per_graph(self) -> dict[str, int]:
+        """By graph IRI."""
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        return dict(sorted((row["g"], int(row["n"])) for row in self.select(query).rows))
+
+    def graph_counts(self) -> dict[str, int]:
+        """By name: normgraph's own graphs without their common prefix."""
+        return {iri.removeprefix(GRAPH): count for iri, count in self.triples_per_graph().items()}
+
+
+class LocalGraph(GraphSizes):
     """A read-only view of the embedded Oxigraph store; every named graph is part of the default graph."""
 
     def __init__(self, path: Path):
@@ -128,7 +141,3 @@ class LocalGraph:
         if not isinstance(triples, QueryTriples):
             raise QueryError("expected a CONSTRUCT query")
         return list(triples)
-
-    def graph_counts(self) -> dict[str, int]:
-        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        return {row["g"].removeprefix(GRAPH): row["n"] for row in self.select(query).rows}
