@@ -1,11 +1,14 @@
 """Which instruments apply to a case: the rules classify the facts, the graph says who is bound on the date.
 
-The legal rules are the CONSTRUCT queries in normgraph/queries/rules/ run over the case's facts and
-the case vocabulary (ontology/cases.ttl); the situations, their provisions and instruments are in
-ontology/situations.ttl. This module only wires them together.
+The legal rules are the CONSTRUCT queries in normgraph/queries/rules/ run, stage by stage, over the
+case's facts, the case vocabulary (ontology/cases.ttl) and the situations (ontology/situations.ttl);
+a rule of a later stage reads the findings of earlier ones. Each finding names a situation and an
+outcome: it applies, it is undetermined on the facts given, or it is not established (a near miss).
+This module only wires the rules together and asks the graph who is bound.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -14,18 +17,34 @@ from .graph.store import LocalGraph
 from .ids import NG, key_of
 from .queries.catalogue import catalogue
 
+# When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
+OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG + "NotEstablished": "not established"}
+STRENGTH = list(OUTCOMES.values())
+# Not ratified at all: a state with no record of consent on the date.
+NOT_RATIFIED = "not ratified"
+
+
 @lru_cache(maxsize=1)
-def vocabulary() -> bytes:
-    return resources.files("normgraph.ontology").joinpath("cases.ttl").read_bytes()
+def rule_context() -> tuple[bytes, bytes]:
+    """The Turtle every case store starts from: the case vocabulary and the situations."""
+    ontology = resources.files("normgraph.ontology")
+    return ontology.joinpath("cases.ttl").read_bytes(), ontology.joinpath("situations.ttl").read_bytes()
+
+
+def citation_order(provision_iri: str) -> list:
+    """C182/art3-d before C182/art4 before C182/art10: numbers compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", provision_iri)]
 
 
 class Classifier:
     """Holds what every case needs from the graph (situations, provisions), so a batch reads it once."""
 
     def __init__(self, graph: LocalGraph):
-        self.graph = graph
+        from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+
         from .reports import run_named
 
+        self.graph = graph
         self.situations: dict[str, dict] = {}
         for row in run_named(graph, "profiles", "situations"):
             situation = self.situations.setdefault(row["situation"], {"label": row["label"], "instruments": {}})
@@ -36,8 +55,14 @@ class Classifier:
             self.provisions[row["provision"]] = (row["label"], row["code"])
             if row["situation"]:
                 self.grounded.setdefault(row["situation"], []).append(row["provision"])
-        self.rules = list(catalogue("rules").values())
+        # The rules cite provisions by their labels in what they say.
+        label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        self.provision_labels = [Quad(NamedNode(iri), label, Literal(text), DefaultGraph())
+                                 for iri, (text, _) in self.provisions.items()]
+        rules = catalogue("rules").values()
+        self.stages = [[rule for rule in rules if rule.stage == stage] for stage in sorted({r.stage for r in rules})]
         self.profiles: dict[tuple[str, str], dict] = {}
+        self.adopted: dict[str, set[str]] = {}
 
     def bindings_of(self, state: str, date: str) -> dict:
         """What binds a state on a date, by instrument code, from the foundation's legal time."""
@@ -49,73 +74,123 @@ class Classifier:
                                   run_named(self.graph, "profiles", "country-instruments", asOf=date, state=state)}
         return self.profiles[key]
 
+    def adopted_by(self, date: str) -> set[str]:
+        """The codes of the instruments adopted on or before the date."""
+        if date not in self.adopted:
+            from .reports import run_named
+
+            self.adopted[date] = {row["code"] for row in run_named(self.graph, "profiles", "instruments-adopted", asOf=date)}
+        return self.adopted[date]
+
+    def minimum_age(self, case: Case) -> dict:
+        """The work country's C138 on the date of the facts: its status and declared age, as the graph records them."""
+        record = self.bindings_of(case.facts["work_country"], case.facts["date"]).get("C138")
+        return {"status": record["status"] if record else NOT_RATIFIED,
+                "declared": int(record["minAge"]) if record and record["minAge"] is not None else None}
+
     def findings(self, case: Case) -> dict[str, dict]:
-        """Situation IRI -> {'because': [...], 'extra': [...]} from the rules."""
+        """Situation IRI -> {'outcome', 'because', 'extra', 'rules'}: the strongest conclusion of the rules."""
         from pyoxigraph import RdfFormat, Store
 
-        work_c138 = self.bindings_of(case.facts["work_country"], case.facts["date"]).get("C138")
-        declared = work_c138["minAge"] if work_c138 else None
         store = Store()
-        store.load(vocabulary(), format=RdfFormat.TURTLE)
-        store.extend(triple_as_quad(t) for t in case_triples(case, int(declared) if declared is not None else None))
+        for turtle in rule_context():
+            store.load(turtle, format=RdfFormat.TURTLE)
+        store.extend(self.provision_labels)
+        store.extend(triple_as_quad(t) for t in case_triples(case, self.minimum_age(case)))
         found: dict[str, dict] = {}
-        for rule in self.rules:
-            blanks: dict = {}
-            for triple in store.query(rule.text):
-                subject, predicate, obj = str(triple.subject), triple.predicate.value, triple.object
-                if predicate == NG + "finding":
-                    continue
-                finding = blanks.setdefault(subject, {"situations": [], "because": [], "extra": []})
-                if predicate == NG + "situation":
-                    finding["situations"].append(obj.value)
-                elif predicate == NG + "because":
-                    finding["because"].append(obj.value)
-                elif predicate == NG + "extraProvision":
-                    finding["extra"].append(obj.value)
-            for finding in blanks.values():
-                for situation in finding["situations"]:
-                    merged = found.setdefault(situation, {"because": [], "extra": [], "rules": []})
-                    merged["because"] += [b for b in finding["because"] if b not in merged["because"]]
-                    merged["extra"] += [e for e in finding["extra"] if e not in merged["extra"]]
-                    if rule.name not in merged["rules"]:
-                        merged["rules"].append(rule.name)
+        for stage in self.stages:
+            concluded = []
+            for rule in stage:
+                triples = list(store.query(rule.text))
+                concluded += triples
+                for finding in read_findings(triples):
+                    merge(found, finding, rule.name)
+            store.extend(triple_as_quad(t) for t in concluded)
         return found
 
-    def articles(self, situation: str, extra: list[str]) -> list[tuple[str, str]]:
-        """(label, instrument code) of the provisions a situation rests on, in citation order."""
-        cited = sorted(set(self.grounded.get(situation, []) + extra))
-        return [self.provisions[p] for p in cited if p in self.provisions]
+    def articles(self, situation: str, extra: list[str]) -> list[str]:
+        """The provisions a situation rests on, in citation order."""
+        return sorted(set(self.grounded.get(situation, []) + extra) & self.provisions.keys(), key=citation_order)
 
     def applies(self, case: Case, explain: bool = False) -> dict:
         found = self.findings(case)
-        situations, instruments = [], {}
+        situations, ruled_out, instruments = [], [], {}
+        adopted = self.adopted_by(case.facts["date"])
+        not_yet_adopted: dict[str, dict] = {}
         for iri in sorted(found, key=lambda s: self.situations[s]["label"]):
             finding, known = found[iri], self.situations[iri]
-            articles = self.articles(iri, finding["extra"])
-            entry = {"situation": key_of(iri), "label": known["label"], "articles": [a for a, _ in articles],
+            entry = {"situation": key_of(iri), "label": known["label"], "status": finding["outcome"],
                      "because": sorted(finding["because"])}
             if explain:
                 entry["rules"] = finding["rules"]
-            situations.append(entry)
+            if finding["outcome"] == "not established":
+                ruled_out.append(entry)
+                continue
+            articles = self.articles(iri, finding["extra"])
+            situations.append({**entry, "articles": [self.provisions[p][0] for p in articles]})
             for code, about in known["instruments"].items():
-                instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"],
+                if code not in adopted:
+                    not_yet_adopted.setdefault(code, {"instrument": code, "title": about["title"], "situations": []})
+                    not_yet_adopted[code]["situations"].append(key_of(iri))
+                    continue
+                instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"], "engaged": None,
                                                            "situations": [], "articles": [],
                                                            "recommendation": about["recommendation"]})
                 instrument["situations"].append(key_of(iri))
-                instrument["articles"] += [a for a, c in articles if c == code and a not in instrument["articles"]]
+                instrument["articles"] += [p for p in articles if self.provisions[p][1] == code and p not in instrument["articles"]]
+                instrument["engaged"] = instrument["engaged"] or (finding["outcome"] == "applies") or None
         for instrument in instruments.values():
+            instrument["articles"] = [self.provisions[p][0] for p in sorted(instrument["articles"], key=citation_order)]
             self.add_bound(instrument, case)
-        return {"case": case.id, "date": case.facts["date"], "states": case.states(), "situations": situations,
-                "instruments": sorted(instruments.values(), key=lambda i: i["instrument"])}
+        answer = {"case": case.id, "date": case.facts["date"], "states": case.states(), "situations": situations,
+                  "instruments": sorted(instruments.values(), key=lambda i: i["instrument"]),
+                  "not_yet_adopted": sorted(not_yet_adopted.values(), key=lambda i: i["instrument"])}
+        if explain:
+            answer["ruled_out"] = ruled_out
+        return answer
 
     def add_bound(self, instrument: dict, case: Case) -> None:
-        """bound[state]: true / false on the date of the facts; null for a recommendation or an undecidable record."""
+        """bound[state]: true / false on the date of the facts; null for a recommendation or an undecidable record.
+        status[state] says which: in force, not yet in force, denounced, undetermined, not ratified, recommendation."""
         recommendation = instrument.pop("recommendation")
-        instrument["bound"], instrument["in_force_from"] = {}, {}
+        instrument["bound"], instrument["status"], instrument["in_force_from"] = {}, {}, {}
         for state in case.states():
             record = self.bindings_of(state, case.facts["date"]).get(instrument["instrument"])
             instrument["bound"][state] = None if recommendation else (record["bound"] if record else False)
+            instrument["status"][state] = "recommendation" if recommendation else (record["status"] if record else NOT_RATIFIED)
             instrument["in_force_from"][state] = record["inForceFrom"] if record else None
+
+
+def read_findings(triples) -> list[dict]:
+    """The findings one rule concluded: its blank nodes with their situation, outcome, reasons and extra provisions."""
+    findings: dict[str, dict] = {}
+    for triple in triples:
+        subject, predicate, obj = str(triple.subject), triple.predicate.value, triple.object
+        if predicate == NG + "finding" or not subject.startswith("_:"):
+            continue
+        finding = findings.setdefault(subject, {"situation": None, "outcome": None, "because": [], "extra": []})
+        if predicate == NG + "situation":
+            finding["situation"] = obj.value
+        elif predicate == NG + "outcome":
+            finding["outcome"] = OUTCOMES[obj.value]
+        elif predicate == NG + "because":
+            finding["because"].append(obj.value)
+        elif predicate == NG + "extraProvision":
+            finding["extra"].append(obj.value)
+    return [f for f in findings.values() if f["situation"] and f["outcome"]]
+
+
+def merge(found: dict, finding: dict, rule: str) -> None:
+    """Add one finding: a stronger outcome replaces a weaker one; an equal one adds its reasons and provisions."""
+    current = found.get(finding["situation"])
+    if current is None or STRENGTH.index(finding["outcome"]) < STRENGTH.index(current["outcome"]):
+        found[finding["situation"]] = current = {"outcome": finding["outcome"], "because": [], "extra": [], "rules": []}
+    elif finding["outcome"] != current["outcome"]:
+        return
+    current["because"] += [b for b in finding["because"] if b not in current["because"]]
+    current["extra"] += [e for e in finding["extra"] if e not in current["extra"]]
+    if rule not in current["rules"]:
+        current["rules"].append(rule)
 
 
 def triple_as_quad(triple):
@@ -129,4 +204,3 @@ def applies(case: Case, graph: LocalGraph | None = None, explain: bool = False) 
     from .reports import open_graph
 
     return Classifier(graph or open_graph()).applies(case, explain)
-

@@ -296,7 +296,8 @@ def load(file, kind, name, store):
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
-@click.option("--explain", is_flag=True, help="Also name the rule (normgraph/queries/rules/*.rq) behind each situation.")
+@click.option("--explain", is_flag=True, help="Also name the rule (normgraph/queries/rules/*.rq) behind each situation, "
+              "and the situations considered but not established, with the element that is missing.")
 @graph_options
 def applies(cases, fmt, explain, source):
     """Which instruments a case engages, on which articles, and whether each state involved is bound
@@ -340,11 +341,12 @@ def applies(cases, fmt, explain, source):
     else:
         for answer in answers:
             rows = [{"instrument": i["instrument"], "situations": i["situations"], "articles": i["articles"],
-                     **{f"bound {s}": i["bound"][s] if i["bound"][s] is not None else "n/a" for s in answer["states"]}}
-                    for i in answer["instruments"]]
-            columns = ["instrument", "situations", "articles", *[f"bound {s}" for s in answer["states"]]]
+                     **{state: i["status"][state] + (f" since {i['in_force_from'][state]}" if i["bound"][state] else "")
+                        for state in answer["states"]}} for i in answer["instruments"]]
+            columns = ["instrument", "situations", "articles", *answer["states"]]
+            considered = answer["situations"] + answer.get("ruled_out", [])
             emit(rows, columns, "table", title=f"Case {answer['case']}, facts of {answer['date']}",
-                 caption="\n".join(f"{s['label']}: {'; '.join(s['because'])}" for s in answer["situations"])
+                 caption="\n".join(f"{s['label']} ({s['status']}): {'; '.join(s['because'])}" for s in considered)
                  or "no instrument is engaged by these facts")
 
 

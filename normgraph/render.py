@@ -71,29 +71,40 @@ def data_caption(data_as_of: dict) -> str:
     return "data as of: " + ", ".join(f"{graph} {date}" for graph, date in sorted(data_as_of.items()))
 
 
-def bound_word(value) -> str:
-    return {True: "bound", False: "**not bound**", None: "n/a"}[value]
+def bound_cell(instrument: dict, state: str) -> str:
+    """Whether the instrument binds the state on the date of the facts, and why not when it does not."""
+    bound, status, since = instrument["bound"][state], instrument["status"][state], instrument["in_force_from"].get(state)
+    if bound:
+        return f"bound since {since}" if since else "bound"
+    return f"**not bound** ({status})" if bound is False else f"n/a ({status})"
+
+
+def situation_line(situation: dict, explain: bool) -> str:
+    rules = f" _(rules: {', '.join(situation['rules'])})_" if explain and situation.get("rules") else ""
+    status = "" if situation["status"] == "applies" else f" — **{situation['status']}**"
+    cited = f" ({', '.join(situation['articles'])})" if situation.get("articles") else ""
+    return f"- **{situation['label']}**{status}{cited}{rules}: {'; '.join(situation['because'])}."
 
 
 def applies_markdown(answer: dict, explain: bool = False) -> str:
     """A short memo a legal adviser can paste: situations with their grounds, then instruments and who is bound."""
     lines = [f"## Case {answer['case']} (facts of {answer['date']})", ""]
     if not answer["situations"]:
-        return "\n".join(lines + ["The facts engage no instrument covered by normgraph."])
-    lines += ["### Legal situations", ""]
-    for situation in answer["situations"]:
-        rules = f" _(rules: {', '.join(situation['rules'])})_" if explain and situation.get("rules") else ""
-        lines.append(f"- **{situation['label']}** ({', '.join(situation['articles'])}){rules}: "
-                     f"{'; '.join(situation['because'])}.")
-    lines += ["", "### Instruments engaged", "", "| instrument | articles | " + " | ".join(answer["states"]) + " |",
-              "|---|---|" + "---|" * len(answer["states"])]
-    for instrument in answer["instruments"]:
-        cells = []
-        for state in answer["states"]:
-            since = instrument["in_force_from"].get(state)
-            cells.append(bound_word(instrument["bound"][state]) + (f" since {since}" if since and instrument["bound"][state] else ""))
-        lines.append(f"| {instrument['instrument']} {instrument['title']} | {', '.join(instrument['articles'])} | "
-                     + " | ".join(cells) + " |")
-    lines += ["", "Bound: in force for the state on the date of the facts (ILO: 12 months after registration; "
-              "UN-TIP: 30th day after deposit); n/a: a recommendation, or a record the data cannot date."]
+        lines.append("The facts engage no instrument covered by normgraph.")
+    else:
+        lines += ["### Legal situations", "", *(situation_line(s, explain) for s in answer["situations"])]
+        lines += ["", "### Instruments engaged", "", "| instrument | articles | " + " | ".join(answer["states"]) + " |",
+                  "|---|---|" + "---|" * len(answer["states"])]
+        for instrument in answer["instruments"]:
+            engaged = "" if instrument["engaged"] else " _(only by an undetermined situation)_"
+            lines.append(f"| {instrument['instrument']} {instrument['title']}{engaged} | {', '.join(instrument['articles'])} | "
+                         + " | ".join(bound_cell(instrument, state) for state in answer["states"]) + " |")
+        lines += ["", "Bound: in force for the state on the date of the facts (ILO: 12 months after registration; "
+                  "UN-TIP: 30th day after deposit); n/a: a recommendation, which binds no state, or a record the data "
+                  "cannot date (undetermined)."]
+    for instrument in answer.get("not_yet_adopted", []):
+        lines.append(f"\n{instrument['instrument']} ({instrument['title']}) had not been adopted on the date of the facts; "
+                     f"it is not engaged ({', '.join(instrument['situations'])}).")
+    if explain and answer.get("ruled_out"):
+        lines += ["", "### Considered, not established", "", *(situation_line(s, explain) for s in answer["ruled_out"])]
     return "\n".join(lines)

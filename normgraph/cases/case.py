@@ -94,13 +94,30 @@ def normalised(data: dict, problems: list[str]) -> dict:
     return facts
 
 
+# Fields of the first case format, with what to write instead: state_imposed mixed the context of
+# C029 Art. 2(2) with the purposes of C105 Art. 1, which the law keeps apart.
+REPLACED_VALUES = {
+    "prison_labour_for_private": "compulsory_work: {kind: prison_labour, court_conviction: true, private_parties: true}",
+    "military_service_non_military_work": "compulsory_work: {kind: military_service, purely_military: false}",
+}
+
+
+def replaced_field_problems(data: dict) -> list[str]:
+    if "state_imposed" not in data:
+        return []
+    value = data.pop("state_imposed")
+    instead = REPLACED_VALUES.get(value, f"compulsory_work: {{kind: other, purpose: {value}}}")
+    return [] if value == "none" else [f"state_imposed: replaced by compulsory_work; write {instead}"]
+
+
 def parse_case(data, name: str) -> Case:
     """Check one case's data; raise CaseError listing every problem, prefixed with the file name."""
     if not isinstance(data, dict) or not data:
         raise CaseError([f"{name}: a case must be a non-empty mapping of facts (see normgraph/cases/schema.json)"])
+    data = dict(data)
     if "date" in data and isinstance(data["date"], dt.date):
-        data = {**data, "date": data["date"].isoformat()}
-    problems = schema_problems(data)
+        data["date"] = data["date"].isoformat()
+    problems = replaced_field_problems(data) + schema_problems(data)
     facts = normalised(data, problems)
     if problems:
         raise CaseError([f"{name}: {p}" for p in problems])
@@ -131,26 +148,48 @@ def read_cases(path: Path) -> Iterator[Case]:
     yield parse_case(data, str(path))
 
 
-def case_triples(case: Case, declared_minimum_age: int | None) -> Iterator:
-    """The case's facts as triples for the rules; the declared minimum age is the work country's (C138 Art. 2(1))."""
+def case_triples(case: Case, minimum_age: dict) -> Iterator:
+    """The case's facts as triples for the rules. `minimum_age` is what the graph says of the work country's
+    C138 on the date of the facts: its status and the age it declared (Art. 2(1)), if any.
+    A fact the case leaves out is not stated, so that a rule can tell "no" from "not said"."""
     from ..loaders.rdf import RDF_TYPE, facts, ng, node
 
     f = case.facts
+    person, recruitment, movement = f["person"], f.get("recruitment", {}), f.get("movement", {})
+    household, compulsory = f.get("household", {}), f.get("compulsory_work")
     subject = node("case", case.id.replace(" ", "-"))
-    recruitment, movement = f.get("recruitment", {}), f.get("movement", {})
     yield from facts(subject, [
-        (RDF_TYPE, ng("Case")), (ng("date"), case.date), (ng("age"), f["person"]["age"]),
-        (ng("nationality"), node("country", f["person"]["nationality"]) if f["person"].get("nationality") else None),
+        (RDF_TYPE, ng("Case")), (ng("date"), case.date), (ng("age"), person["age"]),
+        (ng("nationality"), node("country", person["nationality"]) if person.get("nationality") else None),
+        (ng("stateless"), person.get("stateless")), (ng("consented"), person.get("consented")),
         (ng("workCountry"), node("country", f["work_country"])),
         (ng("sector"), node("sector", f["sector"]) if f.get("sector") else None),
         (ng("work"), node("work", f.get("work", "labour"))), (ng("hazardous"), bool(f.get("hazardous"))),
         (ng("lightWork"), bool(f.get("light_work"))),
         (ng("recruitedBy"), node("recruiter", recruitment.get("by", "none"))),
         (ng("feesChargedToWorker"), bool(recruitment.get("fees_charged_to_worker"))),
-        (ng("crossBorder"), bool(movement.get("cross_border"))), (ng("irregular"), bool(movement.get("irregular"))),
-        (ng("stateImposed"), node("purpose", f["state_imposed"]) if f.get("state_imposed", "none") != "none" else None),
+        (ng("crossBorder"), bool(movement.get("cross_border"))), (ng("irregular"), movement.get("irregular")),
+        (ng("lawfullyPresent"), movement.get("lawfully_present")), (ng("frontierWorker"), movement.get("frontier_worker")),
+        (ng("enlistment"), node("enlistment", f["armed_conflict_recruitment"]) if f.get("armed_conflict_recruitment") else None),
+        (ng("liveIn"), household.get("live_in")), (ng("occasional"), household.get("occasional")),
         (ng("employmentRelationshipDisputed"), bool(f.get("employment_relationship_disputed"))),
-        (ng("declaredMinimumAge"), declared_minimum_age)])
+        (ng("c138Status"), minimum_age["status"]), (ng("declaredMinimumAge"), minimum_age["declared"])])
+    indicators = dict.fromkeys([*f.get("means", []), *f.get("involuntariness", []), *f.get("coercion", [])])
     for predicate, kind, values in (("act", "act", f.get("acts", [])), ("means", "means", f.get("means", [])),
+                                    ("indicator", "means", indicators), ("purpose", "exploitation", f.get("purpose", [])),
                                     ("transitCountry", "country", f.get("transit_countries", []))):
         yield from facts(subject, [(ng(predicate), node(kind, value)) for value in values])
+    if compulsory:
+        work = node("case", case.id.replace(" ", "-"), "compulsory-work")
+        yield from facts(subject, [(ng("compulsoryWork"), work)])
+        yield from facts(work, [
+            (ng("kind"), node("compulsory-work", compulsory["kind"])),
+            (ng("purpose"), node("purpose", compulsory["purpose"]) if compulsory.get("purpose") else None),
+            # The other fields are the facts the Art. 2(2) conditions read (ng:onFact in ontology/cases.ttl).
+            *[(ng(camel_case(field)), value) for field, value in compulsory.items() if isinstance(value, bool)]])
+
+
+def camel_case(field: str) -> str:
+    first, *rest = field.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+

@@ -5,6 +5,7 @@ description). Parameters are declared as `name (kind[, optional | , default VALU
 and bound by the engine as values of the SPARQL variable of the same name, never pasted into the
 text. A `from` parameter is derived from another one (`asOfYear (year, from asOf)`), so that a query
 can look a value up where an engine would otherwise compute it row by row; users never give it.
+A rule (queries/rules/) also says at which `# stage:` it runs: a rule reads the findings of earlier stages.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class NamedQuery:
     legal_basis: str
     description: str
     text: str = field(repr=False)
+    stage: int = 1
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -78,7 +80,8 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             header[match.group("key")] = match.group("value").strip()
     return NamedQuery(name=name, title=header.get("title", name),
                       parameters=parse_parameters(header.get("parameters", "")),
-                      legal_basis=header.get("legal basis", ""), description=header.get("description", ""), text=text)
+                      legal_basis=header.get("legal basis", ""), description=header.get("description", ""), text=text,
+                      stage=int(header.get("stage", 1)))
 
 
 @lru_cache(maxsize=None)
