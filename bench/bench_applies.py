@@ -15,7 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 STATES = ["NPL", "QAT", "IND", "BGD", "MYS", "PHL", "SAU", "ITA", "MDA", "UZB", "BOL", "FRA", "USA", "NGA", "ARG"]
-MEANS = ["deception", "debt_bondage", "retention_of_identity_documents", "threat", "withholding_of_wages"]
+MEANS = ["deception", "debt_bondage", "retention_of_identity_documents", "threat", "fraud"]
+INVOLUNTARINESS = ["excessive_overtime", "no_freedom_to_leave", "abusive_conditions"]
+COERCION = ["withholding_of_wages", "isolation", "threat_of_denunciation"]
+COMPULSORY = [None, {"kind": "prison_labour", "court_conviction": True, "private_parties": True},
+              {"kind": "military_service", "purely_military": True}, {"kind": "other", "purpose": "economic_development"}]
 
 
 def random_case(rng: random.Random, number: int) -> dict:
@@ -23,8 +27,10 @@ def random_case(rng: random.Random, number: int) -> dict:
             "person": {"age": rng.randrange(8, 60), "nationality": rng.choice(STATES)},
             "work_country": rng.choice(STATES), "hazardous": rng.random() < 0.2, "light_work": rng.random() < 0.1,
             "movement": {"cross_border": rng.random() < 0.5}, "acts": rng.sample(["recruitment", "transportation"], 1),
-            "means": rng.sample(MEANS, rng.randrange(0, 3)),
-            "recruitment": {"by": rng.choice(["none", "private_agency"]), "fees_charged_to_worker": rng.random() < 0.5}}
+            "means": rng.sample(MEANS, rng.randrange(0, 3)), "involuntariness": rng.sample(INVOLUNTARINESS, rng.randrange(0, 2)),
+            "coercion": rng.sample(COERCION, rng.randrange(0, 2)), "sector": rng.choice(["domestic_work", "agriculture"]),
+            "recruitment": {"by": rng.choice(["none", "private_agency", "individual"]), "fees_charged_to_worker": rng.random() < 0.5},
+            **({"compulsory_work": work} if (work := rng.choice(COMPULSORY)) else {})}
 
 
 def timed(args: list[str]) -> float:

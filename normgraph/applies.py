@@ -25,10 +25,13 @@ NOT_RATIFIED = "not ratified"
 
 
 @lru_cache(maxsize=1)
-def rule_context() -> tuple[bytes, bytes]:
-    """The Turtle every case store starts from: the case vocabulary and the situations."""
+def rule_context() -> list:
+    """The quads every case store starts from: the case vocabulary and the situations, parsed once."""
+    from pyoxigraph import RdfFormat, parse
+
     ontology = resources.files("normgraph.ontology")
-    return ontology.joinpath("cases.ttl").read_bytes(), ontology.joinpath("situations.ttl").read_bytes()
+    return [quad for name in ("cases.ttl", "situations.ttl")
+            for quad in parse(ontology.joinpath(name).read_bytes(), format=RdfFormat.TURTLE)]
 
 
 def citation_order(provision_iri: str) -> list:
@@ -90,11 +93,10 @@ class Classifier:
 
     def findings(self, case: Case) -> dict[str, dict]:
         """Situation IRI -> {'outcome', 'because', 'extra', 'rules'}: the strongest conclusion of the rules."""
-        from pyoxigraph import RdfFormat, Store
+        from pyoxigraph import Store
 
         store = Store()
-        for turtle in rule_context():
-            store.load(turtle, format=RdfFormat.TURTLE)
+        store.extend(rule_context())
         store.extend(self.provision_labels)
         store.extend(triple_as_quad(t) for t in case_triples(case, self.minimum_age(case)))
         found: dict[str, dict] = {}
