@@ -232,8 +232,12 @@ def gaps(name, country, region, origin, destination, as_of, source, fmt):
             return
         flat = [{"query": g["query"], **row} for g in report["gaps"] for row in render.gap_rows(g["rows"])[0]]
         title = f"Coherence gaps for {report['name']} ({report['country']}) on {report['as_of']}"
+        membership = "" if report["ilo_member"] else (
+            f"{report['country']} is not an ILO Member on {report['as_of']}: the gaps in ILO Conventions, which only "
+            "Members can ratify, do not apply to it\n")
         render.emit(flat, ["query", "has", "lacks", "evidence", "undetermined"], fmt, title=title,
-                    caption=f"no gap found by: {', '.join(report['no_gap'])}\n{render.data_caption(report['data_as_of'])}")
+                    caption=f"{membership}no gap found by: {', '.join(report['no_gap'])}\n"
+                            f"{render.data_caption(report['data_as_of'])}")
         return
     from .reports import gaps as run_gaps
 

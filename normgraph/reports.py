@@ -51,13 +51,33 @@ def run_named(graph: LocalGraph, folder: str, name: str, **params) -> list[dict]
              for key, value in row.items()} for row in rows]
 
 
+def adopted_by(graph: LocalGraph, when: str) -> set[str]:
+    """The codes of the instruments adopted on or before the date (queries/profiles/instruments-adopted.rq)."""
+    return {row["code"] for row in run_named(graph, "profiles", "instruments-adopted", asOf=when)}
+
+
+def without_unadopted(rows: list[dict], adopted: set[str]) -> list[dict]:
+    """One rule for the whole catalogue: no state lacks an instrument that was not yet adopted on the date.
+    Such instruments leave the `lacks` lists, and a row that lacked nothing else leaves the answer."""
+    kept = []
+    for row in rows:
+        lacks = [code for code in row["lacks"] if code in adopted]
+        if lacks or not row["lacks"]:
+            kept.append({**row, "lacks": lacks})
+    return kept
+
+
+def run_gap(graph: LocalGraph, query, when: str, adopted: set[str], **params) -> list[dict]:
+    return without_unadopted(group_rows(graph.select(query.text, bind(query, {"asOf": when, **params})).rows), adopted)
+
+
 def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None, **params) -> dict:
-    """Run one gap query: {"query", "title", "as_of", "data_as_of", "rows": [...]} ."""
+    """Run one gap query: {"query", "title", "scope", "as_of", "data_as_of", "rows": [...]} ."""
     graph = graph or open_graph()
     query = named_query(name)
     when = parse_date(as_of or "today", "as_of").isoformat()
-    rows = group_rows(graph.select(query.text, bind(query, {"asOf": when, **params})).rows)
-    return {"query": name, "title": query.title, "legal_basis": query.legal_basis, "as_of": when,
+    rows = run_gap(graph, query, when, adopted_by(graph, when), **params)
+    return {"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope, "as_of": when,
             "data_as_of": data_as_of(graph), "rows": rows}
 
 
@@ -66,14 +86,14 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
     graph = graph or open_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
-    results = []
+    results, adopted = [], adopted_by(graph, when)
     for name, query in catalogue().items():
-        if not query.parameter("state"):
-            continue
-        rows = group_rows(graph.select(query.text, bind(query, {"asOf": when, "state": code})).rows)
-        results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "rows": rows})
+        if query.parameter("state"):
+            results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
+                            "rows": run_gap(graph, query, when, adopted, state=code)})
     identity = run_named(graph, "profiles", "country-identity", state=code)
-    return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when,
+    member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
+    return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,
             "data_as_of": data_as_of(graph), "gaps": [r for r in results if r["rows"]],
             "no_gap": [r["query"] for r in results if not r["rows"]]}
 

@@ -10,6 +10,7 @@ source ids and the as-of date the source states. The package itself never reads 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import sys
 from collections import Counter
@@ -61,7 +62,36 @@ EXTRA_SOURCES = [
     ("002_f2182f69dab6f9eb.txt", "ILO web page: Special Action Programme to Combat Forced Labour", "", "2014-10-14", "seeds"),
     ("003_654ef3e66ea20c1c.txt", "ILO Moscow office web page: Child Labour", "", "2012-02-28", "seeds"),
     ("004_1bcf837223148c65.txt", "ILO brochure: ILO action against trafficking in human beings", "", "2008", "seeds"),
+    # When a succession takes effect (normgraph/data/consent_types.csv).
+    ("VCSST_1978", "Vienna Convention on Succession of States in respect of Treaties, 1978 (Arts. 17, 23)",
+     "https://legal.un.org/ilc/texts/instruments/english/conventions/3_2_1978.pdf", "1978-08-23", "un"),
+    # Earlier ILO memberships of states that withdrew and were readmitted (ilo_membership.csv).
+    ("WIKI_ILO_WITHDRAWALS", "Wikipedia: Member states of the International Labour Organization, withdrawals and notes",
+     "https://www.wikiwand.com/en/articles/Member_states_of_the_International_Labour_Organization", "2025-02", "un"),
+    ("NATIONS_ENC_ILO", "Nations Encyclopedia: The International Labour Organization (ILO) - Membership",
+     "https://www.nationsencyclopedia.com/United-Nations-Related-Agencies/The-International-Labour-Organization-ILO-MEMBERSHIP.html",
+     "unknown", "un"),
+    ("APH_USA_ILO_1980", "Australian ministers' press release: Return of U.S.A. to ILO (the United States joined in 1934)",
+     "http://parlinfo.aph.gov.au/parlInfo/search/display/display.w3p;query=Id%3A%22media%2Fpressrel%2FHPR10028750b%22;src1=sm1",
+     "1980-02-15", "un"),
+    ("TIME_USA_ILO_1977", "Time, 14 Nov 1977: U.S. Quits I.L.O. (withdrawal in the week before)",
+     "http://softbeam.net/txt/time/Time1977/1977-11-14/912033.html", "1977-11-14", "un"),
 ]
+# Earlier memberships, as the sources above state them (the current one is ilo_members.csv's
+# latest admission). A start the source does not give is left empty: a Member since before then.
+EARLIER_MEMBERSHIPS = [
+    {"state": "ALB", "admitted": "1920", "withdrawn": "1967-08-05", "source": "WIKI_ILO_WITHDRAWALS"},
+    {"state": "AUT", "admitted": "1919", "withdrawn": "1938", "source": "WIKI_ILO_WITHDRAWALS"},
+    {"state": "CRI", "admitted": "", "withdrawn": "1927-01-01", "source": "WIKI_ILO_WITHDRAWALS"},
+    {"state": "SLV", "admitted": "", "withdrawn": "1939", "source": "WIKI_ILO_WITHDRAWALS"},
+    {"state": "DEU", "admitted": "", "withdrawn": "1935-10-21", "source": "WIKI_ILO_WITHDRAWALS"},
+    {"state": "ZAF", "admitted": "", "withdrawn": "1966-03-11", "source": "NATIONS_ENC_ILO"},
+    {"state": "VNM", "admitted": "", "withdrawn": "1985", "source": "NATIONS_ENC_ILO"},
+    {"state": "USA", "admitted": "1934", "withdrawn": "1977-11", "source": "APH_USA_ILO_1980;TIME_USA_ILO_1977"},
+]
+# A successor State's declaration that it remains bound is registered at, or shortly before, its
+# admission; a registration long before the latest admission belongs to an earlier membership.
+SUCCESSION_WINDOW_DAYS = 2 * 366
 SOURCE_FIELDS = ["source", "title", "url", "as_of", "folder", "licence"]
 # Licences as the sources themselves state them; every other source states none we could verify.
 WIKIPEDIA_COPIES = ("WIKI_C029", "WIKIVIS_C105", "WIKIMILI_C097", "WIKI2008_C138", "WIKI2015_C143", "WIKI_ILO_MEMBERS",
@@ -143,18 +173,41 @@ def annex_exclusions(notes: str) -> str:
     return ";".join(f"Annex {n}" for n in numerals[numerals.index(first): numerals.index(last) + 1])
 
 
+def consent_type(registered: str, admitted: str) -> tuple[str, str]:
+    """The type of an ILO record and, where it is inferred, how (the ILO tables give no type)."""
+    if not (registered and admitted) or registered > admitted:
+        return "registration", ""
+    before = (dt.date.fromisoformat(admitted) - dt.date.fromisoformat(registered)).days
+    if before <= SUCCESSION_WINDOW_DAYS:
+        return "succession", (f"inferred: registered {registered}, on or before the state's admission to the ILO "
+                              f"({admitted}): a successor State's declaration that it remains bound")
+    return "registration", (f"registered {registered}, long before the state's latest admission to the ILO "
+                            f"({admitted}): during an earlier membership")
+
+
 def ilo_ratifications(shared: Path) -> list[dict]:
+    admitted = {row["iso3"]: row["member_since"] for row in read(shared / "un" / "ilo_members.csv")}
     out = []
     for row in read(shared / "ilo" / "ratifications.csv"):
         registered, year = row["ratified"], row["ratified_year"]
         precision = "day" if ISO_DATE.match(registered) else "year" if year else "unknown"
+        kind, note = consent_type(registered if precision == "day" else "", admitted.get(row["iso3"], ""))
         out.append({"instrument": row["instrument"], "state": iso3_checked(row["iso3"]),
                     "registered": registered, "registered_year": year if precision == "year" else "",
-                    "precision": precision, "status": row["status"].replace(" ", "_"),
+                    "precision": precision, "consent_type": kind, "consent_note": note,
+                    "status": row["status"].replace(" ", "_"),
                     "denounced": row["denounced"], "min_age": row["min_age"],
                     "excluded": annex_exclusions(row["notes"]),
                     "source": row["source"], "as_of": row["as_of"]})
     return out
+
+
+def ilo_membership(shared: Path) -> list[dict]:
+    """Every membership period: the current one from the member table, the earlier ones from EARLIER_MEMBERSHIPS."""
+    current = [{"state": iso3_checked(row["iso3"]), "admitted": row["member_since"], "withdrawn": "",
+                "source": "WIKI_ILO_MEMBERS", "as_of": "2025-02"} for row in read(shared / "un" / "ilo_members.csv")]
+    earlier = [{**row, "as_of": ""} for row in EARLIER_MEMBERSHIPS]
+    return sorted(current + earlier, key=lambda r: (r["state"], r["admitted"] or "0"))
 
 
 def treaty_parties(shared: Path) -> list[dict]:
@@ -234,6 +287,8 @@ def main(shared: Path) -> None:
     write("countries.csv", ["iso3", "iso2", "name", "ilo_region", "ilo_member_since", "source", "as_of"],
           countries(shared, mentioned))
     write("ratifications.csv", list(ratifications[0]), ratifications)
+    write("ilo_membership.csv", ["state", "admitted", "withdrawn", "source", "as_of"],
+          fill_as_of(ilo_membership(shared), source_dates))
     write("treaty_parties.csv", list(parties[0]), parties)
     write("comments.csv", list(supervision[0]), supervision)
 

@@ -52,3 +52,108 @@ def test_a_record_is_pending_from_its_year_of_consent_to_its_latest_entry_into_f
                                 instrument_in_force=D(1978, 12, 9)).pending_years) == [2006, 2007]
     undated = in_force_window(registered=None, year=None, as_of="2010", delay="P12M", instrument_in_force=D(1952, 1, 22))
     assert list(undated.pending_years) == []
+
+
+# ---- Legal time, part two: succession, membership, instruments that did not yet exist, fresher data.
+# Expectations are read from the bundled tables and the texts, never from normgraph's answers.
+
+import pytest  # noqa: E402
+
+from conftest import bundled_table, run_cli  # noqa: E402
+
+
+def row(table: str, **match) -> dict:
+    return next(r for r in bundled_table(table) if all(r[k] == v for k, v in match.items()))
+
+
+def profile_entry(graph, state: str, on: str, code: str) -> dict | None:
+    from normgraph.reports import country_profile
+
+    return next((i for i in country_profile(state, on, graph)["instruments"] if i["instrument"] == code), None)
+
+
+@pytest.mark.parametrize("state,registered", [("MNE", "2006-06-03"), ("SVK", "1993-01-01")])
+def test_a_successor_state_is_bound_from_the_date_of_succession(graph, state, registered):
+    record = row("ratifications.csv", instrument="C029", state=state)
+    assert (record["registered"], record["consent_type"]) == (registered, "succession")
+    assert "inferred" in record["consent_note"]
+    a_day_later = (D.fromisoformat(registered) + dt.timedelta(days=1)).isoformat()
+    entry = profile_entry(graph, state, a_day_later, "C029")
+    assert (entry["status"], entry["in_force_from"]) == ("in force", registered)  # not 12 months later
+
+
+def test_a_un_succession_takes_effect_on_its_own_date_not_thirty_days_later(graph):
+    record = row("treaty_parties.csv", treaty="UN-TIP", party="MNE")
+    assert record["consent_type"] == "succession"
+    entry = profile_entry(graph, "MNE", "2006-11-15", "UN-TIP")
+    assert (entry["status"], entry["in_force_from"]) == ("in force", record["consent"])
+
+
+def test_a_registration_during_an_earlier_membership_is_not_a_succession():
+    # Albania: C029 registered in 1957, a Member from 1920 to 1967 and again since 1991.
+    record = row("ratifications.csv", instrument="C029", state="ALB")
+    assert record["consent_type"] == "registration" and "earlier membership" in record["consent_note"]
+    assert row("ilo_membership.csv", state="ALB", withdrawn="1967-08-05")["admitted"] == "1920"
+
+
+def lacked(graph, on: str) -> set[str]:
+    from normgraph.queries.catalogue import catalogue
+    from normgraph.reports import gaps
+
+    params = {"corridor": {"origin": "NPL", "destination": "QAT"}}
+    return {code for name in catalogue() for r in gaps(name, on, graph, **params.get(name, {}))["rows"]
+            for code in r["lacks"]}
+
+
+@pytest.mark.parametrize("code", ["P029", "C182", "C181", "UN-TIP"])
+def test_no_gap_faults_a_state_for_an_instrument_not_yet_adopted(graph, code):
+    adopted = D.fromisoformat(row("instruments.csv", code=code)["adopted"])
+    assert code not in lacked(graph, (adopted - dt.timedelta(days=1)).isoformat())
+    assert code in lacked(graph, (adopted + dt.timedelta(days=3 * 366)).isoformat())
+
+
+def ilo_gap_states(graph, on: str) -> set[str]:
+    from normgraph.reports import gaps
+
+    return {r["country"] for r in gaps("fundamentals-incomplete", on, graph)["rows"]}
+
+
+def test_ilo_gaps_list_members_on_the_date_only(graph):
+    # The United States: a Member since 1934, withdrawn in November 1977, readmitted 1980-02-18.
+    assert row("ilo_membership.csv", state="USA", admitted="1934")["withdrawn"] == "1977-11"
+    assert "USA" in ilo_gap_states(graph, "1977-06-01")
+    assert "USA" not in ilo_gap_states(graph, "1978-06-01")
+    assert "USA" in ilo_gap_states(graph, "1980-03-01")
+    # South Sudan: admitted 2012-04-29 (it did not exist before 2011-07-09).
+    admitted = row("ilo_membership.csv", state="SSD")["admitted"]
+    assert "SSD" not in ilo_gap_states(graph, "2000-01-01")
+    assert "SSD" not in ilo_gap_states(graph, (D.fromisoformat(admitted) - dt.timedelta(days=1)).isoformat())
+
+
+def test_un_gaps_cover_states_that_are_not_ilo_members(graph):
+    from normgraph.reports import gaps
+
+    countries = {r["iso3"]: r for r in bundled_table("countries.csv")}
+    parties = {(r["treaty"], r["party"]) for r in bundled_table("treaty_parties.csv") if r["status"] == "party"}
+    holy_see = countries["VAT"]
+    assert not holy_see["ilo_region"] and ("UNTOC", "VAT") in parties and ("UN-TIP", "VAT") not in parties
+    assert "VAT" in {r["country"] for r in gaps("untoc-without-palermo", "2024-01-01", graph)["rows"]}
+
+
+def test_a_non_member_is_told_so_not_given_an_empty_report(store_path):
+    import json
+
+    assert not row("countries.csv", iso3="LIE")["ilo_region"]
+    report = json.loads(run_cli("gaps", "--country", "LIE", "--format", "json", store=store_path).stdout)
+    assert report["ilo_member"] is False
+    table = run_cli("gaps", "--country", "LIE", store=store_path)
+    assert "not an ILO Member" in table.stdout.replace("\n", " ")
+
+
+def test_the_fifth_pass_rows_are_in_the_graph(graph):
+    record = row("ratifications.csv", instrument="C138", state="AUS")
+    assert (record["registered"], record["min_age"]) == ("2023-06-13", "15")
+    entry = profile_entry(graph, "AUS", "2024-06-13", "C138")
+    assert (entry["status"], entry["min_age"]) == ("in force", 15)
+    for code in ("C097", "C143", "C181"):
+        assert profile_entry(graph, "SOM", "2024-01-01", code)["status"] == "in force"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pyoxigraph import Triple
 
 from ..ids import NON_STATE_PARTIES
+from .legal_time import as_of_lower_bound, as_of_upper_bound
 from .rdf import RDF_TYPE, RDFS_LABEL, alternative_name, facts, ng, node, provenance
 from .table import Row, read_bundled
 
@@ -26,6 +27,23 @@ def parse_country(row: Row) -> dict:
 
 def bundled_countries() -> list[dict]:
     return read_bundled("countries.csv", ["iso3", "iso2", "name", "ilo_region", "source"], parse_country)
+
+
+def parse_membership(row: Row) -> dict:
+    return {"state": row.country("state"), "admitted": row.text("admitted"), "withdrawn": row.text("withdrawn"),
+            "source": row.text("source", True), "as_of": row.text("as_of")}
+
+
+def membership_triples() -> Iterator[Triple]:
+    """ILO membership periods. A date the source gives only as a year or a month is read on the safe side:
+    a Member from the last day the admission can stand for, and no longer from the first day the withdrawal can."""
+    for period in read_bundled("ilo_membership.csv", ["state", "source"], parse_membership):
+        subject = node("membership", period["state"], period["admitted"] or "until-" + period["withdrawn"])
+        yield Triple(node("country", period["state"]), ng("iloMembership"), subject)
+        yield from facts(subject, [
+            (RDF_TYPE, ng("ILOMembership")), (ng("memberFrom"), as_of_upper_bound(period["admitted"])),
+            (ng("memberUntil"), as_of_lower_bound(period["withdrawn"]))])
+        yield from provenance(subject, period["source"], period["as_of"])
 
 
 def iso_names(iso3: str, label: str) -> list[str]:
@@ -59,6 +77,7 @@ def triples() -> Iterator[Triple]:
         yield from provenance(subject, country["source"], country["as_of"])
         for name in iso_names(country["iso3"], country["name"]):
             yield from alternative_name(subject, name, "PYCOUNTRY", PYCOUNTRY_AS_OF)
+    yield from membership_triples()
     for code, name in NON_STATE_PARTIES.items():
         subject = node("country", code)
         yield from facts(subject, [(RDF_TYPE, ng("RegionalOrganisation")), (ng("iso3"), code), (RDFS_LABEL, name)])

@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DURATION = re.compile(r"^P(?:(?P<months>\d+)M|(?P<days>\d+)D)$")
 
@@ -68,6 +69,14 @@ def as_of_upper_bound(as_of: str) -> dt.date | None:
     return dt.date(*parts)
 
 
+def as_of_lower_bound(value: str) -> dt.date | None:
+    """The first day a partial date (YYYY, YYYY-MM or YYYY-MM-DD) can stand for."""
+    if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", value or ""):
+        return None
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return dt.date(*parts[:3])
+
+
 def in_force_window(*, registered: dt.date | None, year: int | None, as_of: str, delay: str,
                     instrument_in_force: dt.date | None, stated_in_force: dt.date | None = None) -> Window:
     """When the instrument binds the party, as a window of certainty (see the module text)."""
@@ -85,6 +94,22 @@ def in_force_window(*, registered: dt.date | None, year: int | None, as_of: str,
         return None if day is None else max(add_duration(day, delay), floor)
 
     return Window(effective(first) or instrument_in_force, effective(last), first)
+
+
+@lru_cache(maxsize=1)
+def consent_delays() -> dict[str, str]:
+    """Consent type -> its own delay, where it does not follow the instrument's (data/consent_types.csv)."""
+    from .table import Row, read_bundled
+
+    def parse(row: Row) -> tuple[str, str]:
+        return row.text("consent_type", True), row.text("delay", True)
+    return {kind: delay for kind, delay in read_bundled("consent_types.csv", ["consent_type", "delay", "source"], parse)
+            if delay != "instrument"}
+
+
+def consent_delay(consent_type: str | None, instrument_delay: str) -> str:
+    """How long after its date a consent takes effect: a succession at once, the others after the instrument's delay."""
+    return consent_delays().get(consent_type or "", instrument_delay)
 
 
 def binding_ends(denounced: dt.date | None, delay: str) -> dt.date | None:

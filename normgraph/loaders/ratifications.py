@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Triple
 
 from .instruments import Instrument, bundled_instruments
-from .legal_time import binding_ends, in_force_window
+from .legal_time import binding_ends, consent_delay, in_force_window
 from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled, read_file
 
@@ -18,6 +18,7 @@ REQUIRED = ["instrument", "state", "registered", "source", "as_of"]
 ALIASES = {"iso3": "state", "country": "state", "ratified": "registered", "date": "registered",
            "ratification_date": "registered", "year": "registered_year"}
 STATUSES = {"in_force": "InForce", "not_in_force": "NotInForce", "denounced": "Denounced"}
+CONSENT_TYPES = ("registration", "ratification", "succession")
 PRECISIONS = {"day": "DayPrecision", "year": "YearPrecision", "unknown": "UnknownPrecision"}
 EXCLUDABLE = {"C097": {"Annex I": "annex1", "Annex II": "annex2", "Annex III": "annex3"},
               "C143": {"Part I": "part1", "Part II": "part2"}}
@@ -36,6 +37,8 @@ class Ratification:
     excluded: tuple[str, ...]
     source: str
     as_of: str
+    consent_type: str = "registration"
+    consent_note: str = ""
 
     @property
     def precision(self) -> str:
@@ -73,7 +76,8 @@ def parser(instruments: dict[str, Instrument]):
                 row.problems.append(f"column 'excluded': {code} has no excludable provision {part!r}")
         return Ratification(code, row.country("state"), registered, year,
                             row.choice("status", STATUSES), denounced, min_age, excluded,
-                            row.text("source", True), row.text("as_of"))
+                            row.text("source", True), row.text("as_of"),
+                            row.choice("consent_type", CONSENT_TYPES) or "registration", row.text("consent_note"))
     return parse
 
 
@@ -96,13 +100,15 @@ def triples(ratifications: list[Ratification], graph: str = GRAPH) -> Iterator[T
         instrument = instruments[r.instrument]
         subject = ratification_node(r, graph)
         window = in_force_window(registered=r.registered, year=r.year, as_of=r.as_of,
-                                 delay=instrument.consent_delay, instrument_in_force=instrument.in_force)
+                                 delay=consent_delay(r.consent_type, instrument.consent_delay),
+                                 instrument_in_force=instrument.in_force)
         yield Triple(subject, RDF_TYPE, ng("ILORatification"))
         yield from facts(subject, [
             (RDFS_LABEL, f"{r.state} ratification of {r.instrument}"),
             (ng("party"), node("country", r.state)), (ng("instrument"), node("instrument", r.instrument)),
             (ng("registered"), r.registered), (ng("registeredYear"), r.year),
-            (ng("datePrecision"), ng(PRECISIONS[r.precision])),
+            (ng("datePrecision"), ng(PRECISIONS[r.precision])), (ng("consentType"), r.consent_type),
+            (ng("consentNote"), r.consent_note),
             (ng("status"), ng(STATUSES[r.status]) if r.status else None),
             (ng("inForceEarliest"), window.earliest), (ng("inForceLatest"), window.latest),
             (ng("inForceFrom"), window.exact), (ng("denounced"), r.denounced),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pyoxigraph import Triple
 
 from .instruments import bundled_instruments
-from .legal_time import in_force_window
+from .legal_time import consent_delay, in_force_window
 from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .ratifications import PRECISIONS
 from .table import Row, read_bundled
@@ -34,7 +34,7 @@ def triples() -> Iterator[Triple]:
         yield Triple(subject, RDF_TYPE, ng("TreatyParticipation"))
         consented = p["status"] == "party"
         window = in_force_window(registered=p["consent"], year=p["year"], as_of=p["as_of"],
-                                 delay=treaty.consent_delay, instrument_in_force=treaty.in_force,
+                                 delay=consent_delay(p["consent_type"], treaty.consent_delay), instrument_in_force=treaty.in_force,
                                  stated_in_force=p["stated_in_force"]) if consented else None
         yield from facts(subject, [
             (RDFS_LABEL, f"{p['party']} participation in {p['treaty']}"),

@@ -47,6 +47,7 @@ class NamedQuery:
     description: str
     text: str = field(repr=False)
     stage: int = 1
+    scope: str = ""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -81,7 +82,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     return NamedQuery(name=name, title=header.get("title", name),
                       parameters=parse_parameters(header.get("parameters", "")),
                       legal_basis=header.get("legal basis", ""), description=header.get("description", ""), text=text,
-                      stage=int(header.get("stage", 1)))
+                      stage=int(header.get("stage", 1)), scope=header.get("scope", ""))
 
 
 @lru_cache(maxsize=None)
