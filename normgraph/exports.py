@@ -110,8 +110,11 @@ def export_rdf(graph, fmt: str, output: BinaryIO, graph_name: str | None) -> int
 
 def view_rows(graph, view: str, as_of: str | None) -> list[dict]:
     """The view's rows without its parameter columns (the as-of date is the file's, not each row's)."""
-    parameters = {p.name for p in named_query(view, "views").parameters}
-    return [{k: v for k, v in row.items() if k not in parameters} for row in run_named(graph, "views", view, asOf=as_of)]
+    query = named_query(view, "views")
+    # A status computed on a date is computed on the file's as-of date when there is one.
+    values = {"asOf": as_of, **({"statusOn": as_of} if query.parameter("statusOn") else {})}
+    parameters = {p.name for p in query.parameters}
+    return [{k: v for k, v in row.items() if k not in parameters} for row in run_named(graph, "views", view, **values)]
 
 
 def write_csv(rows: list[dict], output: BinaryIO) -> int:

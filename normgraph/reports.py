@@ -33,10 +33,17 @@ def open_graph(store: Path | str | None = None, on_build=None) -> LocalGraph:
 
 
 def data_as_of(graph: LocalGraph) -> dict[str, str]:
-    """The newest as-of date stated by the facts of each named graph."""
-    query = f"SELECT ?g ?asOf WHERE {{ GRAPH <{GRAPH}meta> {{ ?g <https://w3id.org/normgraph#asOf> ?asOf }} }}"
+    """The as-of date of each named graph's facts: the date most of them state, and the range where they differ."""
+    ng = "https://w3id.org/normgraph#"
+    query = (f"SELECT ?g ?asOf ?earliest ?latest WHERE {{ GRAPH <{GRAPH}meta> {{ ?g <{ng}asOf> ?asOf . "
+             f"OPTIONAL {{ ?g <{ng}asOfEarliest> ?earliest }} OPTIONAL {{ ?g <{ng}asOfLatest> ?latest }} }} }}")
     rows = graph.select(query).rows
-    return dict(sorted((row["g"].removeprefix(GRAPH), row["asOf"]) for row in rows if row["g"].startswith(GRAPH)))
+
+    def stated(row: dict) -> str:
+        if row["earliest"] in (None, row["latest"]):
+            return row["asOf"]
+        return f"{row['asOf']} (most facts; {row['earliest']} to {row['latest']})"
+    return dict(sorted((row["g"].removeprefix(GRAPH), stated(row)) for row in rows if row["g"].startswith(GRAPH)))
 
 
 # Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, and an

@@ -125,25 +125,35 @@ def bundled_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+# Per named graph: how many facts state each as-of date ("unknown" says nothing and is left out).
+AS_OF_COUNTS = """SELECT ?g ?asOf (COUNT(*) AS ?facts) WHERE {
+                    GRAPH ?g { ?s <https://w3id.org/normgraph#asOf> ?o } BIND(STR(?o) AS ?asOf) FILTER(?asOf != "unknown")
+                  } GROUP BY ?g ?asOf"""
+
+
 def write_metadata(store) -> None:
-    """A VoID description of every named graph: size, newest as-of date of its facts, build time."""
+    """A VoID description of every named graph: size, build time, and the as-of dates its facts state:
+    the date most of them state (ng:asOf) and the range of all (ng:asOfEarliest, ng:asOfLatest)."""
     from pyoxigraph import Literal, NamedNode, Quad
 
-    void, meta = "http://rdfs.org/ns/void#", NamedNode(GRAPH + "meta")
+    void, meta, ng = "http://rdfs.org/ns/void#", NamedNode(GRAPH + "meta"), "https://w3id.org/normgraph#"
     xsd = "http://www.w3.org/2001/XMLSchema#"
     built = Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
-    query = """SELECT ?g (COUNT(*) AS ?n) (MAX(?asOf) AS ?newest) WHERE {
-                 GRAPH ?g { ?s ?p ?o }
-                 BIND(IF(?p = <https://w3id.org/normgraph#asOf> && STR(?o) != "unknown", STR(?o), "") AS ?asOf)
-               } GROUP BY ?g"""
     quads = []
-    for row in store.query(query):
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         graph = row["g"]
         quads += [Quad(graph, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(void + "Dataset"), meta),
                   Quad(graph, NamedNode(void + "triples"), Literal(row["n"].value, datatype=NamedNode(xsd + "integer")), meta),
                   Quad(graph, NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), built, meta)]
-        if row["newest"] is not None and row["newest"].value:
-            quads.append(Quad(graph, NamedNode("https://w3id.org/normgraph#asOf"), row["newest"], meta))
+    dates: dict = {}
+    for row in store.query(AS_OF_COUNTS):
+        dates.setdefault(row["g"], []).append((int(row["facts"].value), row["asOf"].value))
+    for graph, counted in dates.items():
+        most = max(counted)[1]
+        earliest, latest = min(date for _, date in counted), max(date for _, date in counted)
+        quads += [Quad(graph, NamedNode(ng + "asOf"), Literal(most), meta),
+                  Quad(graph, NamedNode(ng + "asOfEarliest"), Literal(earliest), meta),
+                  Quad(graph, NamedNode(ng + "asOfLatest"), Literal(latest), meta)]
     quads.append(Quad(meta, NamedNode("https://w3id.org/normgraph#dataFingerprint"), Literal(bundled_fingerprint()), meta))
     store.extend(quads)
 
