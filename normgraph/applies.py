@@ -67,15 +67,20 @@ class Classifier:
         self.profiles: dict[tuple[str, str], dict] = {}
         self.adopted: dict[str, set[str]] = {}
 
-    def bindings_of(self, state: str, date: str) -> dict:
-        """What binds a state on a date, by instrument code, from the foundation's legal time."""
-        key = (state, date)
+    def bindings_of(self, state: str, date: str, place: str | None = None) -> dict:
+        """What binds a state (at a place in it, where one is given) on a date, by instrument code, from legal time."""
+        key = (state, date, place)
         if key not in self.profiles:
             from .reports import run_named
 
-            self.profiles[key] = {row["instrument"]: row for row in
-                                  run_named(self.graph, "profiles", "country-instruments", asOf=date, state=state)}
+            self.profiles[key] = {row["instrument"]: row for row in run_named(
+                self.graph, "profiles", "country-instruments", asOf=date, state=state, place=place)}
         return self.profiles[key]
+
+    def bindings_for(self, case: Case, state: str) -> dict:
+        """A state's bindings for the case: at the place of work, for the work country."""
+        place = case.facts.get("work_place") if state == case.facts["work_country"] else None
+        return self.bindings_of(state, case.facts["date"], place)
 
     def adopted_by(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
@@ -87,8 +92,8 @@ class Classifier:
 
     def minimum_age(self, case: Case) -> dict:
         """The work country's C138 on the date of the facts: its status and declared age, as the graph records them."""
-        record = self.bindings_of(case.facts["work_country"], case.facts["date"]).get("C138")
-        return {"status": record["status"] if record else NOT_RATIFIED,
+        record = self.bindings_for(case, case.facts["work_country"]).get("C138")
+        return {"status": record["statusThere"] if record else NOT_RATIFIED,
                 "declared": int(record["minAge"]) if record and record["minAge"] is not None else None}
 
     def findings(self, case: Case) -> dict[str, dict]:
@@ -157,9 +162,9 @@ class Classifier:
         recommendation = instrument.pop("recommendation")
         instrument["bound"], instrument["status"], instrument["in_force_from"] = {}, {}, {}
         for state in case.states():
-            record = self.bindings_of(state, case.facts["date"]).get(instrument["instrument"])
-            instrument["bound"][state] = None if recommendation else (record["bound"] if record else False)
-            instrument["status"][state] = "recommendation" if recommendation else (record["status"] if record else NOT_RATIFIED)
+            record = self.bindings_for(case, state).get(instrument["instrument"])
+            instrument["bound"][state] = None if recommendation else (record["boundThere"] if record else False)
+            instrument["status"][state] = "recommendation" if recommendation else (record["statusThere"] if record else NOT_RATIFIED)
             instrument["in_force_from"][state] = record["inForceFrom"] if record else None
 
 

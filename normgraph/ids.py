@@ -77,6 +77,34 @@ def country_code(text: str) -> str:
     raise InputError(f"unknown country {text!r}; give an ISO 3166-1 code (NPL, NP) or an English name")
 
 
+def place_code(text: str, country: str | None = None) -> str:
+    """The ISO code of a part of a country or of a territory: an ISO 3166-2 code (MY-12) or a subdivision name
+    (Sabah, within `country` when given), or an ISO 3166-1 code of a territory that is not a State (HKG)."""
+    import pycountry
+
+    value = str(text).strip()
+    subdivision = pycountry.subdivisions.get(code=value.upper())
+    if subdivision is None:
+        named = [s for s in pycountry.subdivisions if s.name.lower() == value.lower()
+                 and (country is None or pycountry.countries.get(alpha_2=s.country_code).alpha_3 == country)]
+        subdivision = named[0] if len(named) == 1 else None
+    if subdivision is not None:
+        return subdivision.code
+    try:
+        return country_code(value)
+    except InputError:
+        raise InputError(f"unknown place {text!r}; give an ISO 3166-2 code (MY-12) or a subdivision name (Sabah)") from None
+
+
+def place_iri(text: str, country: str | None = None) -> str:
+    return place_node(place_code(text, country))
+
+
+def place_node(code: str) -> str:
+    """The node of a place: a territory with an ISO 3166-1 code is a country node, a subdivision a place node."""
+    return iri("place", code) if "-" in code else iri("country", code)
+
+
 def parse_date(text: str, field: str = "date") -> dt.date:
     """An ISO date (YYYY-MM-DD) or 'today'; anything else is a clear error."""
     if isinstance(text, dt.date):

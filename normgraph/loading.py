@@ -45,7 +45,7 @@ def superseded_triples(store, rows: list, graph: str) -> Iterator:
     from .loaders.rdf import ng, node
 
     for row in rows:
-        new = ratifications.ratification_node(row, graph)
+        new = ratifications.ratification_node(row.instrument, row.state, graph)
         parties = {q.subject for q in store.quads_for_pattern(None, ng("party"), node("country", row.state), None)}
         for quad in store.quads_for_pattern(None, ng("instrument"), node("instrument", row.instrument), None):
             if quad.subject in parties and quad.subject != new:

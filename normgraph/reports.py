@@ -123,10 +123,11 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
     instruments = [{"instrument": r["instrument"], "title": r["title"], "registered": r["registered"],
                     "in_force_from": r["inForceFrom"], "status": r["status"], "bound": r["bound"],
                     "min_age": int(r["minAge"]) if r["minAge"] is not None else None,
-                    "excluded": [p for p in (r["excluded"] or "").split(";") if p],
+                    "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
     return {"country": code, "name": identity[0]["name"], "iso2": identity[0]["iso2"],
-            "ilo_region": identity[0]["region"], "as_of": when, "data_as_of": data_as_of(graph),
+            "ilo_region": identity[0]["region"], "territory_of": identity[0]["territoryOf"],
+            "as_of": when, "data_as_of": data_as_of(graph),
             "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
 
 

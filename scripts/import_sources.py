@@ -65,6 +65,17 @@ EXTRA_SOURCES = [
     # When a succession takes effect (normgraph/data/consent_types.csv).
     ("VCSST_1978", "Vienna Convention on Succession of States in respect of Treaties, 1978 (Arts. 17, 23)",
      "https://legal.un.org/ilc/texts/instruments/english/conventions/3_2_1978.pdf", "1978-08-23", "un"),
+    # Territorial application (territories.csv, territorial_application.csv).
+    ("HK_LD_ILC_LIST", "List of International Labour Conventions applied to the Hong Kong SAR (copy of the Labour Department list)",
+     "https://docsbay.net/list-of-international-labour-conventions-applied-to-hong-kong", "unknown", "ilo"),
+    ("LEGCO_1999_ILC", "LegCo Panel on Manpower, 3 March 1999: application of International Labour Conventions in the HKSAR "
+     "(Basic Law Art. 39: conventions as applied to Hong Kong remain in force)",
+     "https://www.legco.gov.hk/yr98-99/english/panels/mp/papers/mp0303_4.htm", "1999-03-03", "ilo"),
+    ("NLX_CEACR_HKG_C105", "NORMLEX CEACR comment: C105, Hong Kong Special Administrative Region (ratification: 1997)",
+     "http://ilo.ch/dyn/normlex/de/f?p=1000%3A13100%3A0%3A%3ANO%3A13100%3AP13100_COMMENT_ID%2CP13100_COUNTRY_ID%3A2185192%2C103578",
+     "unknown", "supervision"),
+    ("NLX_CAS_MYS_SABAH", "NORMLEX CAS 1998: Malaysia (Sabah), C097: the ratification applies to Sabah",
+     "http://ilo.org/dyn/normlex/en/f?p=1000%3A13101%3A0%3A%3ANO%3A13101%3AP13101_COMMENT_ID%3A3962669", "1998", "supervision"),
     # Earlier ILO memberships of states that withdrew and were readmitted (ilo_membership.csv).
     ("WIKI_ILO_WITHDRAWALS", "Wikipedia: Member states of the International Labour Organization, withdrawals and notes",
      "https://www.wikiwand.com/en/articles/Member_states_of_the_International_Labour_Organization", "2025-02", "un"),

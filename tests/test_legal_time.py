@@ -157,3 +157,47 @@ def test_the_fifth_pass_rows_are_in_the_graph(graph):
     assert (entry["status"], entry["min_age"]) == ("in force", 15)
     for code in ("C097", "C143", "C181"):
         assert profile_entry(graph, "SOM", "2024-01-01", code)["status"] == "in force"
+
+
+def assess(classifier_graph, **facts) -> dict:
+    from normgraph.applies import Classifier
+    from normgraph.cases.case import parse_case
+
+    return Classifier(classifier_graph).applies(parse_case({"date": "2023-06-01", **facts}, "territory"))
+
+
+def bound_for(answer: dict, code: str, state: str):
+    instrument = next(i for i in answer["instruments"] if i["instrument"] == code)
+    return instrument["bound"][state], instrument["status"][state]
+
+
+@pytest.mark.parametrize("place,expected", [("Sabah", True), ("MY-14", False), (None, None)])
+def test_a_ratification_for_sabah_only_does_not_reach_kuala_lumpur(graph, place, expected):
+    scope = row("territorial_application.csv", instrument="C097", state="MYS")
+    assert row("territories.csv", territory=scope["territory"])["name"] == "Sabah"
+    assert row("ratifications.csv", instrument="C097", state="MYS")["registered"] < "2022"
+    facts = {"person": {"age": 30, "nationality": "IDN"}, "work_country": "MYS",
+             "movement": {"cross_border": True, "lawfully_present": True}}
+    answer = assess(graph, **facts, **({"work_place": place} if place else {}))
+    bound, status = bound_for(answer, "C097", "MYS")
+    assert bound is expected
+    assert "Sabah" in status  # the answer says why: in force for Sabah, not at the place, or the place not given
+
+
+def test_a_hong_kong_workplace_is_covered_by_chinas_declarations(graph):
+    declaration = row("territorial_application.csv", instrument="C029", state="CHN", territory="HKG")
+    assert declaration["applies_by"] == "1997-07-01" and "Art. 35" in declaration["kind"]
+    facts = {"person": {"age": 30, "nationality": "PHL"}, "work_country": "HKG",
+             "involuntariness": ["no_freedom_to_leave"], "coercion": ["threat"]}
+    assert bound_for(assess(graph, **facts), "C029", "HKG")[0] is True
+    # Before 1 July 1997 Hong Kong was a UK territory; the sources do not date that application.
+    assert bound_for(assess(graph, **{**facts, "date": "1990-01-01"}), "C029", "HKG") == (None, "undetermined")
+
+
+def test_country_names_the_state_responsible_for_a_territory(store_path):
+    import json
+
+    profile = json.loads(run_cli("country", "HKG", "--format", "json", store=store_path).stdout)
+    assert profile["territory_of"] == "CHN"
+    assert {i["instrument"] for i in profile["instruments"]} == {
+        r["instrument"] for r in bundled_table("territorial_application.csv") if r["territory"] == "HKG"}

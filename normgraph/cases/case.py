@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..ids import InputError, country_code
+from ..ids import InputError, country_code, place_code
 
 
 class CaseError(InputError):
@@ -78,6 +78,11 @@ def normalised(data: dict, problems: list[str]) -> dict:
                 problems.append(f"{label}: {error}")
     country(facts.get("person"), "nationality", "person.nationality")
     country(facts, "work_country", "work_country")
+    if isinstance(facts.get("work_place"), str):
+        try:
+            facts["work_place"] = place_code(facts["work_place"], facts.get("work_country"))
+        except InputError as error:
+            problems.append(f"work_place: {error}")
     country(facts.get("recruitment"), "agency_country", "recruitment.agency_country")
     for index, _ in enumerate(facts.get("transit_countries") or []):
         try:

@@ -66,7 +66,8 @@ def check_store_path(path: Path) -> None:
 
 def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
     """Each named graph of the bundled store and the loader that fills it."""
-    from ..loaders import countries, estimates, instruments, programmes, ratifications, sources, supervision, un_treaties
+    from ..loaders import (countries, estimates, instruments, programmes, ratifications, sources, supervision,
+                           territories, un_treaties)
 
     return [
         ("ontology", turtle_triples("normgraph.ttl")),
@@ -78,6 +79,7 @@ def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
         (countries.GRAPH, countries.triples),
         (ratifications.GRAPH, lambda: ratifications.triples(ratifications.bundled())),
         (un_treaties.GRAPH, un_treaties.triples),
+        (territories.GRAPH, territories.triples),
         (supervision.GRAPH, lambda: supervision.triples(supervision.bundled())),
         (programmes.GRAPH, lambda: programmes.triples(programmes.bundled())),
         (estimates.GRAPH, estimates.triples),

@@ -89,16 +89,15 @@ def from_file(path) -> list[Ratification]:
     return read_file(path, ["instrument", "state", "registered", "source"], parser(bundled_instruments()), ALIASES)
 
 
-def ratification_node(ratification: Ratification, graph: str = GRAPH) -> NamedNode:
-    keys = (ratification.instrument, ratification.state) + (() if graph == GRAPH else (graph,))
-    return node("ratification", *keys)
+def ratification_node(instrument: str, state: str, graph: str = GRAPH) -> NamedNode:
+    return node("ratification", instrument, state, *(() if graph == GRAPH else (graph,)))
 
 
 def triples(ratifications: list[Ratification], graph: str = GRAPH) -> Iterator[Triple]:
     instruments = bundled_instruments()
     for r in ratifications:
         instrument = instruments[r.instrument]
-        subject = ratification_node(r, graph)
+        subject = ratification_node(r.instrument, r.state, graph)
         window = in_force_window(registered=r.registered, year=r.year, as_of=r.as_of,
                                  delay=consent_delay(r.consent_type, instrument.consent_delay),
                                  instrument_in_force=instrument.in_force)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from ..ids import ID, InputError, country_code, instrument_code, parse_date
+from ..ids import ID, InputError, country_code, instrument_code, parse_date, place_iri
 
 HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
 PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+|from\s+\w+))?\)")
-KINDS = ("date", "country", "region", "instrument", "year")
+KINDS = ("date", "country", "region", "instrument", "place", "year")
 # Rows of a gap query are grouped by state; these variables have a meaning of their own.
 LIST_FIELDS = re.compile(r"^(has|lacks)(\d*)$")
 EVIDENCE_FIELDS = ("evidence", "evidenceKind", "evidenceUrl")
@@ -138,6 +138,8 @@ def bind(query: NamedQuery, values: dict) -> dict:
             bindings[parameter.name] = NamedNode(ID + "country/" + country_code(value))
         elif parameter.kind == "region":
             bindings[parameter.name] = NamedNode(region_iri(value))
+        elif parameter.kind == "place":
+            bindings[parameter.name] = NamedNode(place_iri(value))
         else:
             bindings[parameter.name] = NamedNode(ID + "instrument/" + instrument_code(value))
     for parameter in query.parameters:
