@@ -253,3 +253,12 @@ def test_catalogue_has_the_named_entries_with_headers():
             "fundamentals-incomplete"} <= set(queries)
     for query in queries.values():
         assert query.title and query.legal_basis and query.description and query.parameters
+
+
+def test_corridor_names_what_a_binding_ratification_leaves_out(graph):
+    """C097 Annexes excluded on ratification, and a C097 ratification that covers Sabah only."""
+    excluded = next(r for r in bundled_table("ratifications.csv") if r["instrument"] == "C097" and r["state"] == "CMR")
+    assert excluded["excluded"] == "Annex I;Annex II;Annex III"
+    ends = {row["role"]: row for row in gaps("corridor", "2024-01-01", graph, origin="CMR", destination="MYS")["rows"]}
+    assert ends["origin"]["excluded"] == ["C097 Annex I", "C097 Annex II", "C097 Annex III"]
+    assert ends["destination"]["coversOnly"] == "C097: Sabah only"
