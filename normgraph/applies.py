@@ -16,6 +16,7 @@ from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
 from .ids import NG, key_of
 from .queries.catalogue import catalogue
+from .reports import truth
 
 # When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
 OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG + "NotEstablished": "not established"}
@@ -163,7 +164,7 @@ class Classifier:
         instrument["bound"], instrument["status"], instrument["in_force_from"] = {}, {}, {}
         for state in case.states():
             record = self.bindings_for(case, state).get(instrument["instrument"])
-            instrument["bound"][state] = None if recommendation else (record["boundThere"] if record else False)
+            instrument["bound"][state] = None if recommendation else (truth(record["boundThere"]) if record else False)
             instrument["status"][state] = "recommendation" if recommendation else (record["statusThere"] if record else NOT_RATIFIED)
             instrument["in_force_from"][state] = record["inForceFrom"] if record else None
 

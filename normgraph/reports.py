@@ -105,6 +105,11 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
             "no_gap": [r["query"] for r in results if not r["rows"]]}
 
 
+def truth(value) -> bool | None:
+    """A SPARQL boolean as Python's, None kept: Virtuoso may answer a boolean column as 1 and 0."""
+    return None if value is None else bool(value)
+
+
 def country_profile(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
     graph = graph or open_graph()
     code = country_code(country)
@@ -121,7 +126,7 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
                 for row in run_named(graph, "profiles", name, asOf=when, state=code)]
 
     instruments = [{"instrument": r["instrument"], "title": r["title"], "registered": r["registered"],
-                    "in_force_from": r["inForceFrom"], "status": r["status"], "bound": r["bound"],
+                    "in_force_from": r["inForceFrom"], "status": r["status"], "bound": truth(r["bound"]),
                     "min_age": int(r["minAge"]) if r["minAge"] is not None else None,
                     "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]

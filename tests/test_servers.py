@@ -13,6 +13,7 @@ from servers import (free_port, missing_oxigraph, missing_virtuoso, start_oxigra
                      wait_until_answering)
 
 EXAMPLE_CASE = "normgraph/cases/examples/nepal-domestic-worker.yaml"
+SABAH_CASE = "normgraph/cases/examples/sabah-plantation.yaml"
 
 
 def running(missing, start, folder):
@@ -123,7 +124,8 @@ def test_catalogue_on_virtuoso_gives_the_embedded_answers(virtuoso_endpoint, gra
 
 
 @pytest.mark.parametrize("command", [["country", "IND", "--as-of", "2016-01-01"], ["gaps", "--country", "NPL"],
-                                     ["applies", EXAMPLE_CASE]])
+                                     ["applies", EXAMPLE_CASE], ["applies", SABAH_CASE], ["country", "HKG"],
+                                     ["gaps", "untoc-without-palermo", "--region", "Africa"]])
 def test_commands_on_virtuoso_answer_as_the_embedded_store(virtuoso_endpoint, store_path, command):
     local = run_cli(*command, "--format", "json", store=store_path)
     remote = run_cli(*command, "--format", "json", "--endpoint", virtuoso_endpoint, store=store_path)
