@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -57,24 +59,75 @@ def instrument_code(text: str) -> str:
     return code
 
 
-def country_code(text: str) -> str:
-    """An ISO 3166-1 alpha-3 code from an alpha-3 or alpha-2 code or a country name."""
+def normalised_name(text: str) -> str:
+    """A name as the resolver compares it: no case, accents or punctuation, no leading 'the'."""
+    value = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c))
+    words = re.sub(r"[^\w\s]", " ", value.casefold().replace("&", " and ")).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+@dataclass(frozen=True)
+class CountryNames:
+    codes: dict            # normalised name -> the codes it may mean
+    official: dict         # normalised name -> the codes whose official name (ILO's or ISO's) it is
+    display: dict          # code -> the name answers give
+    not_coded: dict        # normalised name -> why it has no code
+
+
+# The name an answer gives a state: the ILO's, else ISO's official, else ISO's.
+DISPLAY_ORDER = {"ilo_name": 0, "iso_official": 1, "iso_name": 2}
+
+
+@lru_cache(maxsize=1)
+def country_names() -> CountryNames:
+    """Every name of data/country_names.csv (ISO 3166-1 names and forms, the ILO's names, former and common
+    names, each with its source) and every ISO code, for exact matching after normalising."""
     import pycountry
 
-    value = str(text).strip()
-    if value.upper() in NON_STATE_PARTIES or value.lower() == "european union":
-        return "EUU"
-    try:
-        return pycountry.countries.lookup(value).alpha_3
-    except LookupError:
-        pass
-    try:
-        matches = pycountry.countries.search_fuzzy(value)
-    except LookupError:
-        matches = []
-    if len(matches) == 1:
-        return matches[0].alpha_3
-    raise InputError(f"unknown country {text!r}; give an ISO 3166-1 code (NPL, NP) or an English name")
+    codes: dict[str, set[str]] = {}
+    display: dict[str, str] = {code: name for code, name in NON_STATE_PARTIES.items()}
+    not_coded: dict[str, str] = {}
+    ranked: dict[str, list] = {}
+    official: dict[str, set[str]] = {}
+    with resources.files("normgraph.data").joinpath("country_names.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if not row["iso3"]:
+                not_coded[normalised_name(row["name"])] = row["name"]
+                continue
+            codes.setdefault(normalised_name(row["name"]), set()).add(row["iso3"])
+            if row["kind"] in DISPLAY_ORDER:
+                official.setdefault(normalised_name(row["name"]), set()).add(row["iso3"])
+            ranked.setdefault(row["iso3"], []).append((DISPLAY_ORDER.get(row["kind"], len(DISPLAY_ORDER)), row["name"]))
+    display.update({code: min(names)[1] for code, names in ranked.items()})
+    for country in pycountry.countries:
+        for code in (country.alpha_3, country.alpha_2):
+            codes.setdefault(normalised_name(code), set()).add(country.alpha_3)
+    for code, name in NON_STATE_PARTIES.items():
+        codes.setdefault(normalised_name(code), set()).add(code)
+        codes.setdefault(normalised_name(name), set()).add(code)
+    return CountryNames(codes, official, display, not_coded)
+
+
+def country_code(text: str) -> str:
+    """An ISO 3166-1 alpha-3 code from an alpha-3 or alpha-2 code or a name, matched exactly after normalising
+    (never a subdivision, never a guess): an ambiguous name names its candidates, an unknown one the nearest."""
+    import difflib
+
+    names, key = country_names(), normalised_name(text)
+    # A state's official name (the ILO's, ISO's) is that state, even where a shorter form of another's reads alike.
+    found = names.official.get(key) if len(names.official.get(key, ())) == 1 else names.codes.get(key, set())
+    if len(found) == 1:
+        return next(iter(found))
+    if found:
+        candidates = " or ".join(f"{names.display[code]} ({code})" for code in sorted(found))
+        raise InputError(f"{text!r} is ambiguous: {candidates}?")
+    if key in names.not_coded:
+        raise InputError(f"{names.not_coded[key]} has no ISO 3166-1 code and is not a party to the instruments "
+                         "normgraph covers; normgraph has no data on it")
+    nearest = difflib.get_close_matches(key, [k for k in names.codes if len(k) > 3], n=3, cutoff=0.8)
+    hint = f" (did you mean {', '.join(sorted({names.display[c] for k in nearest for c in names.codes[k]}))}?)" \
+        if nearest else ""
+    raise InputError(f"unknown country {text!r}{hint}; give an ISO 3166-1 code (NPL, NP) or an English name")
 
 
 def place_code(text: str, country: str | None = None) -> str:

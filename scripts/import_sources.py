@@ -76,6 +76,11 @@ EXTRA_SOURCES = [
      "unknown", "supervision"),
     ("NLX_CAS_MYS_SABAH", "NORMLEX CAS 1998: Malaysia (Sabah), C097: the ratification applies to Sabah",
      "http://ilo.org/dyn/normlex/en/f?p=1000%3A13101%3A0%3A%3ANO%3A13101%3AP13101_COMMENT_ID%3A3962669", "1998", "supervision"),
+    # Names people use for states (country_names.csv).
+    ("WPR_NAME_CHANGES", "World Population Review: country name changes (former and new names, year)",
+     "https://worldpopulationreview.com/country-rankings/name-changes-by-country", "2025", "un"),
+    ("SAMAYO_COUNTRY_JSON", "samayo/country-json (MIT): country-by-abbreviation.json, English short names by ISO alpha-2",
+     "https://github.com/samayo/country-json", "2024", "un"),
     # Earlier ILO memberships of states that withdrew and were readmitted (ilo_membership.csv).
     ("WIKI_ILO_WITHDRAWALS", "Wikipedia: Member states of the International Labour Organization, withdrawals and notes",
      "https://www.wikiwand.com/en/articles/Member_states_of_the_International_Labour_Organization", "2025-02", "un"),
@@ -100,6 +105,59 @@ EARLIER_MEMBERSHIPS = [
     {"state": "VNM", "admitted": "", "withdrawn": "1985", "source": "NATIONS_ENC_ILO"},
     {"state": "USA", "admitted": "1934", "withdrawn": "1977-11", "source": "APH_USA_ILO_1980;TIME_USA_ILO_1977"},
 ]
+# Names the ISO and ILO tables do not give, with the source that does. Former names map to the
+# state now known by another name; common short names to the state they name.
+EXTRA_NAMES = [
+    ("Turkey", "TUR", "former", "WPR_NAME_CHANGES"), ("Swaziland", "SWZ", "former", "WPR_NAME_CHANGES"),
+    ("Burma", "MMR", "former", "WPR_NAME_CHANGES"), ("Czech Republic", "CZE", "former", "WPR_NAME_CHANGES"),
+    ("Cape Verde", "CPV", "former", "WPR_NAME_CHANGES"), ("Republic of Cape Verde", "CPV", "former", "WPR_NAME_CHANGES"),
+    ("Ceylon", "LKA", "former", "WPR_NAME_CHANGES"), ("Siam", "THA", "former", "WPR_NAME_CHANGES"),
+    ("Persia", "IRN", "former", "WPR_NAME_CHANGES"), ("Rhodesia", "ZWE", "former", "WPR_NAME_CHANGES"),
+    ("East Pakistan", "BGD", "former", "WPR_NAME_CHANGES"), ("Macedonia", "MKD", "former", "WPR_NAME_CHANGES"),
+    ("Republic of Macedonia", "MKD", "former", "WPR_NAME_CHANGES"),
+    ("Russia", "RUS", "common", "SAMAYO_COUNTRY_JSON"), ("Ivory Coast", "CIV", "common", "SAMAYO_COUNTRY_JSON"),
+    ("East Timor", "TLS", "common", "SAMAYO_COUNTRY_JSON"), ("Brunei", "BRN", "common", "SAMAYO_COUNTRY_JSON"),
+    ("Libya", "LBY", "common", "SAMAYO_COUNTRY_JSON"), ("Fiji Islands", "FJI", "common", "SAMAYO_COUNTRY_JSON"),
+    ("Reunion", "REU", "common", "SAMAYO_COUNTRY_JSON"), ("Macao", "MAC", "common", "SAMAYO_COUNTRY_JSON"),
+    ("Palestine", "PSE", "common", "SAMAYO_COUNTRY_JSON"), ("Moldova", "MDA", "common", "SAMAYO_COUNTRY_JSON"),
+    # Names a person may try that ISO 3166-1 gives no code: the resolver says what they are.
+    ("Kosovo", "", "no ISO 3166-1 code", "PYCOUNTRY"),
+]
+
+
+def other_forms(name: str) -> list[str]:
+    """'Korea, Republic of' also reads 'Republic of Korea' and, shortest, 'Korea'; 'Holy See (Vatican City
+    State)' and 'Bolivia (Plurinational State of)' also read without their parenthesis."""
+    if "(" in name:
+        return [re.sub(r"\s*\(.*\)\s*$", "", name)]
+    if ", " not in name:
+        return []
+    head, tail = name.split(", ", 1)
+    return [f"{tail} {head}", head]
+
+
+def country_names(shared: Path) -> list[dict]:
+    """Every name a person may give a state or territory, with its kind and source: ISO 3166-1 (names,
+    official and common names, the inverted and short forms of 'X, Y of' names), the ILO's names,
+    and the former and common names of EXTRA_NAMES."""
+    rows = []
+    for row in read(shared / "un" / "ilo_members.csv"):
+        rows += [{"iso3": row["iso3"], "name": name, "kind": kind, "source": "WIKI_ILO_MEMBERS"}
+                 for kind, name in [("ilo_name", row["country"])] + [("ilo_short", n) for n in other_forms(row["country"])]]
+    for country in pycountry.countries:
+        names = [("iso_name", country.name)] + [(kind, getattr(country, attribute)) for kind, attribute in
+                                                  (("iso_official", "official_name"), ("iso_common", "common_name"))
+                                                  if hasattr(country, attribute)]
+        names += [("iso_short", name) for name in other_forms(country.name)]
+        rows += [{"iso3": country.alpha_3, "name": name, "kind": kind, "source": "PYCOUNTRY"} for kind, name in names]
+    rows += [{"iso3": code and iso3_checked(code), "name": name, "kind": kind, "source": source}
+             for name, code, kind, source in EXTRA_NAMES]
+    unique: dict = {}
+    for row in rows:
+        unique.setdefault((row["iso3"], row["name"]), row)
+    return sorted(unique.values(), key=lambda r: (r["iso3"], r["kind"], r["name"]))
+
+
 # A successor State's declaration that it remains bound is registered at, or shortly before, its
 # admission; a registration long before the latest admission belongs to an earlier membership.
 SUCCESSION_WINDOW_DAYS = 2 * 366
@@ -298,6 +356,8 @@ def main(shared: Path) -> None:
     write("countries.csv", ["iso3", "iso2", "name", "ilo_region", "ilo_member_since", "source", "as_of"],
           countries(shared, mentioned))
     write("ratifications.csv", list(ratifications[0]), ratifications)
+    write("country_names.csv", ["iso3", "name", "kind", "source", "as_of"], fill_as_of(
+        [{**row, "as_of": ""} for row in country_names(shared)], source_dates))
     write("ilo_membership.csv", ["state", "admitted", "withdrawn", "source", "as_of"],
           fill_as_of(ilo_membership(shared), source_dates))
     write("treaty_parties.csv", list(parties[0]), parties)

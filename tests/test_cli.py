@@ -119,3 +119,53 @@ def test_a_loaded_table_supersedes_the_bundled_record(own_store, tmp_path):
 def test_validate_reports_zero_violations(store_path):
     result = run_cli("validate", store=store_path)
     assert result.returncode == 0 and "0 SHACL violation(s)" in result.stdout
+
+
+# ---- One resolver for every place a person names a state (tests/data/country_spellings.csv).
+
+def spellings() -> list[dict]:
+    import csv
+    from pathlib import Path
+
+    with (Path(__file__).parent / "data" / "country_spellings.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("row", spellings(), ids=lambda r: r["spelling"])
+def test_a_spelling_resolves_to_its_state_or_says_why_not(row):
+    from normgraph.ids import InputError, country_code
+
+    if row["expected"] in ("ambiguous", "unknown", "no code"):
+        with pytest.raises(InputError) as error:
+            country_code(row["spelling"])
+        expected_words = {"ambiguous": "ambiguous", "unknown": "unknown country", "no code": "no ISO 3166-1 code"}
+        assert expected_words[row["expected"]] in str(error.value)
+    else:
+        assert country_code(row["spelling"]) == row["expected"]
+
+
+def test_the_spelling_table_is_large_enough_and_sourced():
+    rows = spellings()
+    assert len(rows) >= 50 and all(row["source"] for row in rows)
+
+
+def test_every_label_and_alias_in_the_data_resolves_to_its_own_state(graph):
+    from normgraph.ids import InputError, country_code
+
+    query = """PREFIX ng: <https://w3id.org/normgraph#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+               PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+               SELECT ?code ?name WHERE { ?s a ng:State ; ng:iso3 ?code . { ?s rdfs:label ?name } UNION { ?s skos:altLabel ?name } }"""
+    wrong = []
+    for row in graph.select(query).rows:
+        try:
+            if country_code(row["name"]) != row["code"]:
+                wrong.append((row["name"], row["code"], country_code(row["name"])))
+        except InputError as error:
+            wrong.append((row["name"], row["code"], str(error)))
+    assert not wrong, wrong[:10]
+
+
+def test_an_ambiguous_name_exits_2_naming_the_candidates(store_path):
+    result = run_cli("gaps", "--country", "Korea", store=store_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Republic of Korea (KOR)" in result.stderr and "Democratic People's Republic of Korea (PRK)" in result.stderr

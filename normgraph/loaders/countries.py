@@ -1,7 +1,6 @@
 """States, the European Union as a treaty party, and ILO regions (graph `countries`)."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from pyoxigraph import Triple
@@ -46,14 +45,23 @@ def membership_triples() -> Iterator[Triple]:
         yield from provenance(subject, period["source"], period["as_of"])
 
 
-def iso_names(iso3: str, label: str) -> list[str]:
-    """The names ISO 3166 gives a state (short, common, official) and the label without its parenthesis."""
-    import pycountry
+def alias_rows() -> dict[str, list[dict]]:
+    """data/country_names.csv by state: the names the resolver knows, each with its source."""
+    def parse(row: Row) -> dict:
+        return {"iso3": row.text("iso3"), "name": row.text("name", True), "source": row.text("source", True),
+                "as_of": row.text("as_of")}
+    by_state: dict[str, list[dict]] = {}
+    for row in read_bundled("country_names.csv", ["name", "source"], parse):
+        by_state.setdefault(row["iso3"], []).append(row)
+    return by_state
 
-    country = pycountry.countries.get(alpha_3=iso3)
-    names = [getattr(country, attribute, None) for attribute in ("name", "common_name", "official_name")]
-    names.append(re.sub(r"\s*\(.*\)$", "", label))
-    return [name for name in dict.fromkeys(filter(None, names)) if name != label]
+
+def aliases(iso3: str, label: str, rows: list[dict]) -> list[dict]:
+    """The state's other names that mean it alone, so that a document naming one is about this state only."""
+    from ..ids import country_names, normalised_name
+
+    codes = country_names().codes
+    return [row for row in rows if row["name"] != label and codes.get(normalised_name(row["name"])) == {iso3}]
 
 
 def region_triples(name: str) -> Iterator[Triple]:
@@ -64,7 +72,7 @@ def region_triples(name: str) -> Iterator[Triple]:
 
 
 def triples() -> Iterator[Triple]:
-    countries = bundled_countries()
+    countries, names = bundled_countries(), alias_rows()
     for region in sorted({c["region"] for c in countries if c["region"]}):
         yield from region_triples(region)
     for country in countries:
@@ -75,8 +83,8 @@ def triples() -> Iterator[Triple]:
             (ng("iloRegion"), node("region", region_key(country["region"])) if country["region"] else None),
             (ng("iloMemberSince"), country["member_since"])])
         yield from provenance(subject, country["source"], country["as_of"])
-        for name in iso_names(country["iso3"], country["name"]):
-            yield from alternative_name(subject, name, "PYCOUNTRY", PYCOUNTRY_AS_OF)
+        for alias in aliases(country["iso3"], country["name"], names.get(country["iso3"], [])):
+            yield from alternative_name(subject, alias["name"], alias["source"], alias["as_of"])
     yield from membership_triples()
     for code, name in NON_STATE_PARTIES.items():
         subject = node("country", code)
