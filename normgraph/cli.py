@@ -1,6 +1,7 @@
 """The `normgraph` command line: thin wrappers that call the library and render what it returns."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -107,26 +108,41 @@ def _stderr_console():
 @cli.command()
 @click.argument("query")
 @graph_options
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "nt", "nq", "jsonld", "rdfxml"]),
+              default="table", show_default=True,
+              help="SELECT and ASK: table or the W3C SPARQL results formats json, xml, csv, tsv. "
+                   "CONSTRUCT and DESCRIBE: table (Turtle), ttl, nt, nq, jsonld, rdfxml.")
 def sparql(query, source, fmt):
-    """Run a read-only SPARQL SELECT on the graph; QUERY is the text or @file.rq. All named graphs form the default graph.
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the graph; QUERY is the text or
+    @file.rq. All named graphs form the default graph. Results stream: `| head` stops the query.
 
     \b
-    Example:
+    Examples:
       normgraph sparql 'PREFIX ng: <https://w3id.org/normgraph#>
-        SELECT ?code (COUNT(?r) AS ?n) WHERE { ?r ng:instrument/ng:code ?code } GROUP BY ?code'
+        SELECT ?code (COUNT(?r) AS ?n) WHERE { ?r ng:instrument/ng:code ?code } GROUP BY ?code' --format json
+      normgraph sparql 'ASK { ?s ?p ?o }'
+      normgraph sparql 'DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>' --format ttl
     """
-    from .graph.store import QueryError, is_update
-    from .render import emit
+    from .graph.store import QueryError, is_update, query_form
+    from .render import fitting_formats, write_query_result
 
     text = _query_text(query)
     if is_update(text):
         raise UsageProblem("normgraph sparql is read-only: SPARQL Update (INSERT, DELETE, LOAD, ...) is refused")
     try:
-        results = graph_for(source).select(text)
+        form = query_form(text)
+        if fmt not in fitting_formats(form):
+            kind = "CONSTRUCT and DESCRIBE" if form == "GRAPH" else "SELECT and ASK"
+            raise UsageProblem(f"--format {fmt} does not fit this query: {kind} take --format "
+                               f"{', '.join(fitting_formats(form))}")
+        result = graph_for(source).query(text)
+        write_query_result(result, fmt, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     except QueryError as error:
         raise UsageProblem(str(error)) from None
-    emit(results.rows, results.variables, fmt, document={"variables": results.variables, "rows": results.rows})
+    except BrokenPipeError:
+        # The reader stopped (`| head`): stop the query too, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _query_text(query: str) -> str:

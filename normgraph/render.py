@@ -58,6 +58,35 @@ def emit(rows: list[dict], columns: list[str], fmt: str, title: str | None = Non
         print_table(rows, columns, title, caption)
 
 
+# The formats `normgraph sparql` writes, by the query form they fit: W3C SPARQL results for SELECT and ASK,
+# RDF for CONSTRUCT and DESCRIBE, all written by pyoxigraph's serialisers; "table" fits every form.
+RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+GRAPH_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "nq": "N_QUADS", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
+
+
+def write_query_result(result, fmt: str, stream) -> None:
+    """A query's answer, streamed to a binary stream in the chosen format."""
+    from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+
+    if isinstance(result, (QuerySolutions, QueryBoolean)):
+        if fmt == "table":
+            if isinstance(result, QueryBoolean):
+                stream.write(f"{'yes' if bool(result) else 'no'}\n".encode())
+                return
+            from .graph.store import python_value
+
+            variables = [v.value for v in result.variables]
+            print_table([{v: python_value(row[v]) for v in variables} for row in result], variables)
+            return
+        result.serialize(stream, getattr(QueryResultsFormat, RESULT_FORMATS[fmt]))
+    else:
+        serialize(result, stream, getattr(RdfFormat, GRAPH_FORMATS.get(fmt, "TURTLE")))
+
+
+def fitting_formats(form: str) -> list[str]:
+    return ["table", *(GRAPH_FORMATS if form == "GRAPH" else RESULT_FORMATS)]
+
+
 def gap_rows(rows: list[dict]) -> tuple[list[dict], list[str]]:
     """Gap rows flattened for a table or a spreadsheet: one line per state."""
     extra = sorted({key for row in rows for key in row} - {"country", "name", "has", "lacks", "evidence", "undetermined"})

@@ -239,3 +239,18 @@ def test_bound_parameters_stay_terms_and_leave_strings_alone():
     assert 'GROUP BY  ?y' in text and 'BIND("?asOf" AS ?x)' in text and text.endswith("# ?asOf")
     assert substitute("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s } }", {"s": NamedNode("http://a/b")}) == \
         "SELECT ?s WHERE { VALUES (?s) { (<http://a/b>) } { SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s } }"
+
+
+@pytest.mark.parametrize("query,fmt", [
+    ("ASK { <https://w3id.org/normgraph/id/instrument/C029> ?p ?o }", "json"),
+    ("PREFIX ng: <https://w3id.org/normgraph#> SELECT ?code WHERE { ?i ng:code ?code ; a ng:UNTreaty } ORDER BY ?code", "json"),
+    ("DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>", "nt"),
+    ("CONSTRUCT { ?i ?p ?o } WHERE { ?i a <https://w3id.org/normgraph#UNTreaty> ; ?p ?o }", "nt")])
+def test_every_query_form_on_oxigraph_server_answers_as_the_embedded_store(oxigraph_endpoint, store_path, query, fmt):
+    local = run_cli("sparql", query, "--format", fmt, store=store_path)
+    remote = run_cli("sparql", query, "--format", fmt, "--endpoint", oxigraph_endpoint, store=store_path)
+    assert remote.returncode == 0, remote.stderr
+    if fmt == "nt":
+        assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
+    else:
+        assert json.loads(remote.stdout) == json.loads(local.stdout)

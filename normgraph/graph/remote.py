@@ -13,7 +13,7 @@ import socket
 from urllib.error import HTTPError, URLError
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import GraphSizes, QueryError, Results, StoreError, typed_value
+from .store import GraphSizes, QueryError, Results, StoreError, query_form, typed_value
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 # Strings, IRIs and comments are copied as they are; only variables outside them are bound.
@@ -122,9 +122,21 @@ class RemoteGraph(GraphSizes):
             document = json.loads(body)
             variables = document["head"]["vars"]
         except (ValueError, KeyError, TypeError):
-            raise QueryError("only SELECT queries can be rendered as a table; use --format ttl for CONSTRUCT") from None
+            raise QueryError("this is not a SELECT query; run it with `normgraph sparql`, which takes every query form") from None
         rows = document.get("results", {}).get("bindings", [])
         return Results(variables, [{name: plain_value(row.get(name)) for name in variables} for row in rows])
+
+    def query(self, query: str):
+        """Any query form, as LocalGraph.query answers it: solutions, a boolean, or triples."""
+        from pyoxigraph import QueryResultsFormat, parse_query_results
+
+        if query_form(query) == "GRAPH":
+            return self.construct(query)
+        body, _ = self.request(query, "json")
+        try:
+            return parse_query_results(body, format=QueryResultsFormat.JSON)
+        except SyntaxError as error:
+            raise StoreError(f"{self.endpoint} sent results that do not parse: {error}") from None
 
     def construct(self, query: str) -> list:
         from pyoxigraph import RdfFormat, parse

@@ -32,6 +32,17 @@ def default_store_path() -> Path:
     return Path(user_data_dir("normgraph")) / "store"
 
 
+def query_form(query: str) -> str:
+    """SELECT, ASK or GRAPH (CONSTRUCT, DESCRIBE), read by parsing the query against an empty store."""
+    from pyoxigraph import QueryBoolean, QuerySolutions, Store
+
+    try:
+        result = Store().query(query)
+    except SyntaxError as error:
+        raise QueryError(f"SPARQL syntax error: {error}") from None
+    return "SELECT" if isinstance(result, QuerySolutions) else "ASK" if isinstance(result, QueryBoolean) else "GRAPH"
+
+
 def is_update(query: str) -> bool:
     """Whether the text is a SPARQL Update rather than a query (comments ignored)."""
     text = re.sub(r"(?m)#.*$", "", re.sub(r"<[^>]*>", "<>", query))
@@ -115,9 +126,13 @@ class LocalGraph(GraphSizes):
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the query failed: {error}") from None
         if not isinstance(solutions, QuerySolutions):
-            raise QueryError("only SELECT queries can be rendered as a table; use --format ttl for CONSTRUCT")
+            raise QueryError("this is not a SELECT query; run it with `normgraph sparql`, which takes every query form")
         variables = [v.value for v in solutions.variables]
         return Results(variables, [{name: python_value(row[name]) for name in variables} for row in solutions])
+
+    def query(self, query: str):
+        """Any query form, streamed: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+        return self.raw_query(query)
 
     def raw_query(self, query: str):
         try:
