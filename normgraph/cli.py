@@ -291,24 +291,39 @@ def validate(store):
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--kind", type=click.Choice(["ratifications", "comments", "programmes"]), required=True)
 @click.option("--name", help="Name of the named graph (default: the file name).")
+@click.option("--source", "source_id", metavar="ID", help="The table's source: a bundled source id, or a new one "
+              "described by --source-title (and --source-url, --as-of). Fills the rows that name no source.")
+@click.option("--source-title", default="", help="Title of a new source.")
+@click.option("--source-url", default="", help="Address of a new source.")
+@click.option("--as-of", "as_of", default="", metavar="DATE", help="The date the source states its facts (YYYY[-MM[-DD]]).")
+@click.option("--instrument", metavar="CODE", help="For a NORMLEX table of one instrument (Country;Date;Status;Note).")
 @store_option
-def load(file, kind, name, store):
+def load(file, kind, name, source_id, source_title, source_url, as_of, instrument, store):
     """Load a newer or private table over the bundled data, into its own named graph.
 
-    The whole file is checked first; if any row is bad, every bad row is reported with its line
-    number and nothing is loaded. Ratifications replace the bundled record of the same state and
-    instrument in every answer (the bundled record stays in its graph, marked superseded).
+    Every source a row cites must be a bundled source or the one declared with --source; the whole file
+    is checked first, and if any row or source is bad, every problem is reported with its line number
+    and nothing is loaded. Ratifications replace the bundled record of the same state and instrument in
+    every answer (the bundled record stays in its graph, marked superseded). NORMLEX's own layout
+    (Country;Date;Status;Note, dates like 04 Jun 1976) loads with --instrument.
 
     \b
-    Example:
-      normgraph load normlex-c182-2026.csv --kind ratifications
+    Examples:
+      normgraph load newer.csv --kind ratifications --source NORMLEX_2026 \\
+        --source-title "NORMLEX ratifications of C182" --source-url https://normlex.ilo.org --as-of 2026-01-31
+      normgraph load c138.csv --kind ratifications --instrument C138 --source NORMLEX_2026 --source-title NORMLEX
     """
-    from .loading import load_table
+    from .ids import InputError, instrument_code
     from .loaders.table import TableError
+    from .loading import DeclaredSource, load_table
 
     graph_name = name or file.stem
+    declared = DeclaredSource(source_id, source_title, source_url, as_of) if source_id else None
     try:
-        count = load_table(local_graph(store).path, file, kind, graph_name)
+        code = instrument_code(instrument) if instrument else None
+        count = load_table(local_graph(store).path, file, kind, graph_name, declared, code)
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
     except TableError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
@@ -455,6 +470,50 @@ def stats(source, fmt):
          ["class", "entities"], "table", title="Instances per class")
     emit([{**row, "licence": row["licence"] or "not stated"} for row in facts["sources"]],
          ["source", "as_of", "licence", "title"], "table", title=f"{len(facts['sources'])} sources")
+
+
+@cli.group(invoke_without_command=True)
+@store_option
+@format_option()
+@click.pass_context
+def graphs(context, store, fmt):
+    """Every named graph: bundled data, loaded tables, ingested documents, with size, sources and as-of date.
+
+    \b
+    Examples:
+      normgraph graphs
+      normgraph graphs drop user/normlex-2026
+    """
+    context.obj = store
+    if context.invoked_subcommand:
+        return
+    from .loading import list_graphs
+    from .render import emit
+
+    rows = list_graphs(local_graph(store))
+    emit(rows, ["graph", "kind", "quads", "sources", "as_of"], fmt, title="named graphs",
+         caption="bundled graphs are rebuilt from normgraph/data by `normgraph build`; "
+                 "`normgraph graphs drop NAME` removes a loaded table or document")
+
+
+@graphs.command()
+@click.argument("name")
+@click.pass_obj
+def drop(store, name):
+    """Remove a loaded table or an ingested document (NAME as `normgraph graphs` lists it).
+
+    \b
+    Example:
+      normgraph graphs drop user/normlex-2026
+    """
+    from .ids import InputError
+    from .loading import drop_graph
+
+    try:
+        quads = drop_graph(local_graph(store), name)
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
+    click.echo(f"dropped {name} ({quads} quads)")
 
 
 @cli.command()

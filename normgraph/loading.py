@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from .graph.build import USER_GRAPH_PREFIX, load_user_graphs
-from .ids import GRAPH
+from .graph.build import USER_GRAPH_PREFIX, USER_GRAPHS, load_user_graphs
+from .ids import DOCUMENTS, GRAPH, InputError
 from .loaders import programmes, ratifications, supervision
 from .loaders.countries import PYCOUNTRY_AS_OF
+from .loaders.table import TableError
 
 PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
            "comments": (supervision.from_file, supervision.triples),
@@ -52,13 +54,50 @@ def superseded_triples(store, rows: list, graph: str) -> Iterator:
                 yield Triple(quad.subject, ng("supersededBy"), new)
 
 
-def load_table(store_path: Path, file: Path, kind: str, name: str) -> int:
-    """Check the whole file (TableError lists every bad row), then load it atomically; returns the quad count."""
+@dataclass(frozen=True)
+class DeclaredSource:
+    """The source of a loaded table, declared by the user: its facts cite it like any bundled source."""
+    id: str
+    title: str = ""
+    url: str = ""
+    as_of: str = ""
+
+
+def sources_cited(rows: list, kind: str) -> set[str]:
+    cited = [r.source for r in rows] if kind == "ratifications" else [r["source"] for r in rows]
+    return {source_id for sources in cited for source_id in sources.split(";") if source_id}
+
+
+def check_sources(file: Path, rows: list, kind: str, declared: DeclaredSource | None) -> None:
+    """Every source a row cites is a bundled source or the declared one; otherwise nothing is loaded."""
+    from .loaders.sources import bundled_source_ids
+
+    known = bundled_source_ids() | ({declared.id} if declared else set())
+    unknown = sorted(sources_cited(rows, kind) - known)
+    if unknown:
+        raise TableError([f"{file}: unknown source id(s) {', '.join(unknown)}: declare the table's source with "
+                          "--source ID --source-title TITLE [--source-url URL] [--as-of DATE], or cite a source "
+                          "`normgraph graphs` lists"])
+    if declared and declared.id not in bundled_source_ids() and not declared.title:
+        raise TableError([f"{file}: --source {declared.id} is a new source: give its --source-title too"])
+
+
+def load_table(store_path: Path, file: Path, kind: str, name: str, source: DeclaredSource | None = None,
+               instrument: str | None = None) -> int:
+    """Check the whole file (TableError lists every bad row) and its sources, then load it atomically, with the
+    declared source, into its own graph; returns the quad count."""
     parse, to_triples = PARSERS[kind]
-    rows = parse(file)
+    defaults = {**({"source": source.id, "as_of": source.as_of} if source else {}),
+                **({"instrument": instrument} if instrument else {})}
+    rows = parse(file, defaults)
+    check_sources(file, rows, kind, source)
     graph = USER_GRAPH_PREFIX + name
 
     def triples_for(store) -> Iterator:
+        if source and source.title:
+            from .loaders.sources import source_triples
+
+            yield from source_triples(source.id, source.title, source.url, source.as_of)
         yield from new_state_triples(store, states_mentioned(rows, kind))
         yield from to_triples(rows, graph=graph)
         if kind == "ratifications":
@@ -80,3 +119,30 @@ def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
                                            for iri, document in documents.items()})
     return {str(path): {"graph": iri, "quads": counts[iri], "mentions": len(found)}
             for iri, (path, _, _, found) in documents.items()}
+
+
+def graph_kind(iri: str) -> str:
+    return "loaded table" if iri.startswith(GRAPH + USER_GRAPH_PREFIX) else "document" if iri.startswith(DOCUMENTS) \
+        else "bundled"
+
+
+def list_graphs(graph) -> list[dict]:
+    """Every named graph with its kind, size, sources and latest as-of date."""
+    from .reports import run_named
+
+    return [{"graph": row["g"].removeprefix(GRAPH), "kind": graph_kind(row["g"]), "quads": row["quads"],
+             "sources": row["sources"], "as_of": row["asOf"]} for row in run_named(graph, "profiles", "graphs")]
+
+
+def drop_graph(graph, name: str) -> int:
+    """Remove a loaded table or an ingested document by its name (as `graphs` lists it); returns its quad count."""
+    listed = {row["graph"]: row for row in list_graphs(graph)}
+    row = listed.get(name) or listed.get(USER_GRAPH_PREFIX + name)
+    if row is None:
+        raise InputError(f"no graph named {name!r}; `normgraph graphs` lists them")
+    if row["kind"] == "bundled":
+        raise InputError(f"{row['graph']} is bundled data, rebuilt from normgraph/data by every build; "
+                         "only loaded tables and documents can be dropped")
+    iri = row["graph"] if row["graph"].startswith(USER_GRAPHS) else GRAPH + row["graph"]
+    load_user_graphs(graph.path, {iri: None})
+    return row["quads"]

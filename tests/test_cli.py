@@ -157,9 +157,14 @@ def test_a_loaded_table_supersedes_the_bundled_record(own_store, tmp_path):
                      encoding="utf-8")
     gap = ["gaps", "c029-without-p029", "--country", "NPL", "--format", "json"]
     assert json.loads(run_cli(*gap, "--as-of", "2026-06-01", store=own_store).stdout)["rows"]
-    result = run_cli("load", str(table), "--kind", "ratifications", store=own_store)
+    result = run_cli("load", str(table), "--kind", "ratifications", "--source", "NORMLEX_2026", "--source-title",
+                     "NORMLEX: ratifications of P029", "--as-of", "2026-01-01", store=own_store)
     assert result.returncode == 0, result.stderr
     assert json.loads(run_cli(*gap, "--as-of", "2026-06-01", store=own_store).stdout)["rows"] == []
+    # The loaded record is the one every command shows.
+    profile = json.loads(run_cli("country", "NPL", "--as-of", "2026-06-01", "--format", "json", store=own_store).stdout)
+    p029 = next(i for i in profile["instruments"] if i["instrument"] == "P029")
+    assert (p029["registered"], p029["source"], p029["bound"]) == ("2025-01-10", "NORMLEX_2026", True)
     assert json.loads(run_cli(*gap, "--as-of", "2025-06-01", store=own_store).stdout)["rows"]
     rebuilt = run_cli("build", store=own_store)
     assert rebuilt.returncode == 0 and "user/normlex-p029" in rebuilt.stdout

@@ -6,16 +6,19 @@ the previous version answering as before.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import SNAPSHOT, StoreError
+from .store import MANIFEST, SNAPSHOT, StoreError, file_digest
 
 USER_GRAPH_PREFIX = "user/"
 # Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
@@ -25,6 +28,48 @@ Report = Callable[[str, int], None]
 
 def versions_dir(path: Path) -> Path:
     return path.with_name(path.name + ".versions")
+
+
+def user_graphs_file(path: Path) -> Path:
+    """The user's graphs (loaded tables, ingested documents), kept apart from every version so that no damage
+    to a version, and no rebuild, can lose them."""
+    return path.with_name(path.name + ".user.nq")
+
+
+def say(message: str) -> None:
+    print(f"normgraph: {message}", file=sys.stderr, flush=True)
+
+
+# How long a writer waits for another one before it gives up.
+LOCK_WAIT_SECONDS = 600
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path):
+    """One writer at a time on a store (build, load, ingest, drop): a second one waits, says so, and fails
+    clearly after LOCK_WAIT_SECONDS; a lock dies with its process, so a killed writer never blocks the next."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another normgraph command is writing to {path}; waiting for it to finish...")
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"another normgraph command has been writing to {path} for over "
+                                         f"{LOCK_WAIT_SECONDS} s; nothing was written, try again later") from None
+                    time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 STALE_SECONDS = 3600
@@ -102,16 +147,26 @@ def quads_in(name: str, triples: Iterable) -> Iterator:
         yield Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
-def copy_user_graphs(old_path: Path, store) -> None:
-    """Graphs a user loaded survive a rebuild of the bundled data."""
-    from pyoxigraph import Store
+def copy_user_graphs(path: Path, store) -> None:
+    """Graphs a user loaded survive a rebuild of the bundled data, read from their own file, never from the
+    version being replaced (which may be the damage the build repairs)."""
+    from pyoxigraph import RdfFormat
 
-    if not old_path.exists():
-        return
-    old = Store.read_only(str(old_path.resolve()))
-    for graph in old.named_graphs():
-        if graph.value.startswith(USER_GRAPHS):
-            store.extend(old.quads_for_pattern(None, None, None, graph))
+    kept = user_graphs_file(path)
+    if kept.exists():
+        store.load(path=str(kept), format=RdfFormat.N_QUADS)
+
+
+def save_user_graphs(path: Path, store) -> None:
+    """Write the store's user graphs to their own file, atomically."""
+    from pyoxigraph import RdfFormat, serialize
+
+    quads = [q for graph in store.named_graphs() if graph.value.startswith(USER_GRAPHS)
+             for q in store.quads_for_pattern(None, None, None, graph)]
+    kept = user_graphs_file(path)
+    partial = kept.with_name(kept.name + f".{os.getpid()}.partial")
+    serialize(quads, str(partial), RdfFormat.N_QUADS)
+    os.replace(partial, kept)
 
 
 def bundled_fingerprint() -> str:
@@ -161,20 +216,30 @@ def write_metadata(store) -> None:
 
 
 def finish(store, version: Path) -> None:
-    """Flush the new version and write its snapshot, the file readers load into memory."""
+    """Flush the new version, write its snapshot (the file readers load into memory) and the manifest readers
+    check it against: its number of quads and its checksum."""
     from pyoxigraph import RdfFormat
 
     store.flush()
     store.dump(output=str(version / SNAPSHOT), format=RdfFormat.N_QUADS)
+    manifest = {"quads": len(store), "sha256": file_digest(version / SNAPSHOT)}
+    (version / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
 
 
 def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
     """Build the bundled store at `path` atomically; returns the number of quads per named graph."""
+    check_store_path(path)
+    with writer_lock(path):
+        return build_locked(path, report)
+
+
+def build_locked(path: Path, report: Report) -> dict[str, int]:
     from pyoxigraph import Store
 
     from ..loaders.table import TableError
 
-    check_store_path(path)
+    migrate_user_graphs(path)
     version = new_version(path)
     try:
         store = Store(str(version / "db"))
@@ -185,6 +250,7 @@ def build(path: Path, report: Report = lambda name, count: None) -> dict[str, in
         copy_user_graphs(path, store)
         write_metadata(store)
         finish(store, version)
+        save_user_graphs(path, store)
     except BaseException as error:
         shutil.rmtree(version, ignore_errors=True)
         if isinstance(error, (TableError, OSError, ValueError)):
@@ -196,29 +262,49 @@ def build(path: Path, report: Report = lambda name, count: None) -> dict[str, in
     return LocalGraph(path).graph_counts()
 
 
-def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable]]) -> dict[str, int]:
-    """Add (or replace) user graphs, by IRI, in a new version of the store and swap it in; returns quads per graph.
+def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] | None]) -> dict[str, int]:
+    """Add, replace or (for None) remove user graphs, by IRI, in a new version of the store and swap it in;
+    returns quads per graph. One writer at a time: each starts from the version the previous one left.
 
     Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records)."""
     from pyoxigraph import NamedNode, Quad, Store
 
-    version = new_version(path)
-    counts = {}
-    try:
-        Store.read_only(str(path.resolve())).backup(str(version / "db"))
-        store = Store(str(version / "db"))
-        for iri, triples_for in graphs.items():
-            graph = NamedNode(iri)
-            if store.contains_named_graph(graph):
-                store.remove_graph(graph)
-            quads = [Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)]
-            store.extend(quads)
-            counts[iri] = len(quads)
-        finish(store, version)
-    except BaseException as error:
-        shutil.rmtree(version, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise StoreError(f"load failed, the store is untouched: {error}") from None
-        raise
-    swap_in(path, version)
+    with writer_lock(path):
+        migrate_user_graphs(path)
+        version = new_version(path)
+        counts = {}
+        try:
+            try:
+                Store.read_only(str(path.resolve())).backup(str(version / "db"))
+            except OSError as error:
+                raise StoreError(f"the store at {path} cannot be read ({error}); run `normgraph build` to "
+                                 "repair it (your loaded graphs are kept)") from None
+            store = Store(str(version / "db"))
+            for iri, triples_for in graphs.items():
+                graph = NamedNode(iri)
+                if store.contains_named_graph(graph):
+                    store.remove_graph(graph)
+                quads = [Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)] if triples_for else []
+                store.extend(quads)
+                counts[iri] = len(quads)
+            finish(store, version)
+            save_user_graphs(path, store)
+        except BaseException as error:
+            shutil.rmtree(version, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise StoreError(f"load failed, the store is untouched: {error}") from None
+            raise
+        swap_in(path, version)
     return counts
+
+
+def migrate_user_graphs(path: Path) -> None:
+    """A store made before user graphs had their own file: write that file once from the store, if it reads."""
+    from pyoxigraph import Store
+
+    if user_graphs_file(path).exists() or not path.exists():
+        return
+    try:
+        save_user_graphs(path, Store.read_only(str(path.resolve())))
+    except OSError:
+        pass

@@ -12,6 +12,7 @@ STORE_ENV = "NORMGRAPH_STORE"
 # Each store version keeps an N-Quads snapshot beside its database; readers load it into an
 # in-memory Oxigraph store, which answers the catalogue 3-4 times faster than reading from disk.
 SNAPSHOT = "snapshot.nq"
+MANIFEST = "manifest.json"
 UPDATE_KEYWORDS = re.compile(
     r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*?\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
 
@@ -22,6 +23,17 @@ class StoreError(RuntimeError):
 
 class QueryError(StoreError):
     """A query the engine rejects (syntax or evaluation); the message says where."""
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def default_store_path() -> Path:
@@ -103,10 +115,25 @@ class LocalGraph(GraphSizes):
             if snapshot.exists():
                 self.store = Store()
                 self.store.load(path=str(snapshot), format=RdfFormat.N_QUADS, lenient=True)
+                self.check_whole(snapshot)
             else:
                 self.store = Store.read_only(str(path.resolve()))
         except (OSError, SyntaxError) as error:
-            raise StoreError(f"cannot open the store at {path}: {error}") from None
+            raise StoreError(f"cannot open the store at {path}: {error}; run `normgraph build` to repair it "
+                             "(your loaded graphs are kept)") from None
+
+    def check_whole(self, snapshot: Path) -> None:
+        """Refuse a snapshot that is not the one its version wrote: fewer or other quads answer silently wrong."""
+        import json
+
+        manifest = snapshot.with_name(MANIFEST)
+        if not manifest.exists():
+            return
+        expected = json.loads(manifest.read_text(encoding="utf-8"))
+        if len(self.store) != expected["quads"] or file_digest(snapshot) != expected["sha256"]:
+            raise StoreError(f"the store at {self.path} is damaged: its snapshot is not the one written ({len(self.store)} "
+                             f"quads read, {expected['quads']} written); run `normgraph build` to repair it "
+                             "(your loaded graphs are kept)")
 
     @classmethod
     def over(cls, store) -> "LocalGraph":

@@ -115,7 +115,12 @@ def pdf_text(path: Path) -> str:
 
 
 def document_iri(path: Path) -> str:
-    return DOCUMENTS + (re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-") or "document")
+    """One graph per file: its readable name and a digest of its full path, so that a/report.md and b/report.md,
+    or ü.txt and ö.txt, never share a graph, and the same file ingested again replaces its own."""
+    import hashlib
+
+    readable = re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-") or "document"
+    return DOCUMENTS + f"{readable}-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]}"
 
 
 def passages(text: str) -> Iterator[tuple[int, int]]:

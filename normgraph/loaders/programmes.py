@@ -37,8 +37,8 @@ def bundled() -> list[dict]:
     return read_bundled("programmes.csv", REQUIRED, parse_programme)
 
 
-def from_file(path) -> list[dict]:
-    return read_file(path, REQUIRED, parse_programme)
+def from_file(path, defaults: dict | None = None) -> list[dict]:
+    return read_file(path, REQUIRED, parse_programme, defaults=defaults)
 
 
 def short_names(name: str) -> list[str]:

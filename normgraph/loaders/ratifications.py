@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,7 +17,9 @@ GRAPH = "ilo-ratifications"
 REQUIRED = ["instrument", "state", "registered", "source", "as_of"]
 # Column names a NORMLEX-style table may use instead of normgraph's own.
 ALIASES = {"iso3": "state", "country": "state", "ratified": "registered", "date": "registered",
-           "ratification_date": "registered", "year": "registered_year"}
+           "ratification_date": "registered", "year": "registered_year", "note": "notes"}
+# NORMLEX states a C138 declaration in its Note column: "Minimum age specified: 14 years".
+MINIMUM_AGE_NOTE = re.compile(r"minimum age specified:\s*(\d+)", re.I)
 STATUSES = {"in_force": "InForce", "not_in_force": "NotInForce", "denounced": "Denounced"}
 CONSENT_TYPES = ("registration", "ratification", "succession")
 PRECISIONS = {"day": "DayPrecision", "year": "YearPrecision", "unknown": "UnknownPrecision"}
@@ -67,6 +70,9 @@ def parser(instruments: dict[str, Instrument]):
         registered, denounced = row.date("registered"), row.date("denounced")
         year = row.integer("registered_year")
         check_dates(row, instrument, registered, denounced, year)
+        noted = MINIMUM_AGE_NOTE.search(row.text("notes"))
+        if noted and not row.text("min_age"):
+            row.cells["min_age"] = noted.group(1)
         min_age = row.integer("min_age", allowed=MINIMUM_AGES)
         if min_age and code != MINIMUM_AGE_INSTRUMENT:
             row.problems.append(f"column 'min_age': a declared minimum age belongs to C138 only, not {code}")
@@ -85,8 +91,9 @@ def bundled() -> list[Ratification]:
     return read_bundled("ratifications.csv", REQUIRED, parser(bundled_instruments()))
 
 
-def from_file(path) -> list[Ratification]:
-    return read_file(path, ["instrument", "state", "registered", "source"], parser(bundled_instruments()), ALIASES)
+def from_file(path, defaults: dict | None = None) -> list[Ratification]:
+    return read_file(path, ["instrument", "state", "registered", "source"], parser(bundled_instruments()), ALIASES,
+                     defaults)
 
 
 def ratification_node(instrument: str, state: str, graph: str = GRAPH) -> NamedNode:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pyoxigraph import NamedNode, Triple
 
@@ -16,11 +17,23 @@ def parse_source(row: Row) -> dict:
             "as_of": row.text("as_of"), "licence": row.text("licence")}
 
 
+def bundled() -> list[dict]:
+    return read_bundled("sources.csv", ["source", "title", "url", "as_of"], parse_source)
+
+
+@lru_cache(maxsize=1)
+def bundled_source_ids() -> frozenset[str]:
+    return frozenset(source["source"] for source in bundled())
+
+
+def source_triples(source_id: str, title: str, url: str = "", as_of: str = "", licence: str = "") -> Iterator[Triple]:
+    subject = node("source", source_id)
+    yield Triple(subject, RDF_TYPE, ng("Source"))
+    yield from facts(subject, [(RDFS_LABEL, source_id), (DCT_TITLE, title),
+                               (RDFS_SEE_ALSO, NamedNode(url) if url else None), (ng("asOf"), as_of),
+                               (DCT_LICENSE, NamedNode(licence) if licence else None)])
+
+
 def triples() -> Iterator[Triple]:
-    for source in read_bundled("sources.csv", ["source", "title", "url", "as_of"], parse_source):
-        subject = node("source", source["source"])
-        yield Triple(subject, RDF_TYPE, ng("Source"))
-        yield from facts(subject, [(RDFS_LABEL, source["source"]), (DCT_TITLE, source["title"]),
-                                   (RDFS_SEE_ALSO, NamedNode(source["url"]) if source["url"] else None),
-                                   (ng("asOf"), source["as_of"]),
-                                   (DCT_LICENSE, NamedNode(source["licence"]) if source["licence"] else None)])
+    for source in bundled():
+        yield from source_triples(source["source"], source["title"], source["url"], source["as_of"], source["licence"])

@@ -52,8 +52,8 @@ def bundled() -> list[dict]:
     return read_bundled("comments.csv", REQUIRED, parse_comment)
 
 
-def from_file(path) -> list[dict]:
-    return read_file(path, REQUIRED, parse_comment)
+def from_file(path, defaults: dict | None = None) -> list[dict]:
+    return read_file(path, REQUIRED, parse_comment, defaults=defaults)
 
 
 def body_triples() -> Iterator[Triple]:

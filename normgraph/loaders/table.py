@@ -12,6 +12,8 @@ from typing import TypeVar
 from ..ids import InputError, country_code, instrument_code
 
 T = TypeVar("T")
+# Dates as NORMLEX's own tables write them, besides ISO 8601.
+DATE_LAYOUTS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y")
 
 
 class TableError(Exception):
@@ -49,7 +51,13 @@ class Row:
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD)") from None
+                pass
+            for layout in DATE_LAYOUTS:
+                try:
+                    return dt.datetime.strptime(value, layout).date()
+                except ValueError:
+                    continue
+            raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD, or NORMLEX's 04 Jun 1976)") from None
         return self._checked(column, required, convert)
 
     def integer(self, column: str, required: bool = False, allowed: Iterable[int] | None = None) -> int | None:
@@ -66,9 +74,11 @@ class Row:
         options = tuple(allowed)
 
         def convert(value: str) -> str:
-            if value not in options:
+            # "In Force" as NORMLEX writes it is normgraph's in_force.
+            spelled = value if value in options else "_".join(value.lower().split())
+            if spelled not in options:
                 raise ValueError(f"{value!r} is not one of {', '.join(options)}")
-            return value
+            return spelled
         return self._checked(column, required, convert) or ""
 
     def instrument(self, column: str, required: bool = True) -> str | None:
@@ -82,19 +92,23 @@ class Row:
 
 
 def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T],
-              aliases: dict[str, str] | None = None) -> list[T]:
+              aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> list[T]:
     """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad.
 
-    `aliases` maps other spellings of column names (a NORMLEX export's 'country', 'date') to normgraph's."""
-    reader = csv.DictReader(io.StringIO(text))
+    `aliases` maps other spellings of column names (a NORMLEX export's 'country', 'date') to normgraph's;
+    `defaults` fills a column the table leaves out or empty (the source declared on the command line).
+    A header with semicolons and no commas (NORMLEX's Country;Date;Status;Note) is read with semicolons."""
+    first_line = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if ";" in first_line and "," not in first_line else ",")
     if reader.fieldnames:
         reader.fieldnames = [(aliases or {}).get(f.strip().lower(), f.strip().lower()) for f in reader.fieldnames]
-    missing = [column for column in required if column not in (reader.fieldnames or [])]
+    defaults = defaults or {}
+    missing = [column for column in required if column not in (reader.fieldnames or []) and column not in defaults]
     if missing:
         raise TableError([f"{name}: missing column(s) {', '.join(missing)}; the header must have {', '.join(required)}"])
     parsed, problems = [], []
     for cells in reader:
-        row = Row(cells, reader.line_num)
+        row = Row({**cells, **{k: v for k, v in defaults.items() if not (cells.get(k) or "").strip()}}, reader.line_num)
         if None in cells:
             row.problems.append("more cells than the header has columns")
         value = parse(row)
@@ -108,12 +122,12 @@ def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], 
 
 
 def read_file(path: Path, required: list[str], parse: Callable[[Row], T],
-              aliases: dict[str, str] | None = None) -> list[T]:
+              aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> list[T]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise TableError([f"{path}: cannot read: {error}"]) from None
-    return read_rows(text, str(path), required, parse, aliases)
+    return read_rows(text, str(path), required, parse, aliases, defaults)
 
 
 def read_bundled(file_name: str, required: list[str], parse: Callable[[Row], T]) -> list[T]:
