@@ -114,7 +114,8 @@ def _stderr_console():
                    "CONSTRUCT and DESCRIBE: table (Turtle), ttl, nt, nq, jsonld, rdfxml.")
 def sparql(query, source, fmt):
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the graph; QUERY is the text or
-    @file.rq. All named graphs form the default graph. Results stream: `| head` stops the query.
+    @file.rq. All named graphs form the default graph. Results stream: `| head` stops the query, and so does
+    --timeout (a query that crashes the engine is one line, exit 1).
 
     \b
     Examples:
@@ -135,9 +136,17 @@ def sparql(query, source, fmt):
             kind = "CONSTRUCT and DESCRIBE" if form == "GRAPH" else "SELECT and ASK"
             raise UsageProblem(f"--format {fmt} does not fit this query: {kind} take --format "
                                f"{', '.join(fitting_formats(form))}")
-        result = graph_for(source).query(text)
-        write_query_result(result, fmt, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        graph = graph_for(source)
+
+        def answer() -> None:
+            write_query_result(graph.query(text), fmt, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        if graph.path is None:  # a remote endpoint: its own --timeout applies
+            answer()
+        else:
+            from .graph.bounded import run_bounded
+
+            run_bounded(answer, source[2])
     except QueryError as error:
         raise UsageProblem(str(error)) from None
     except BrokenPipeError:

@@ -223,3 +223,18 @@ def test_an_ambiguous_name_exits_2_naming_the_candidates(store_path):
     result = run_cli("gaps", "--country", "Korea", store=store_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Republic of Korea (KOR)" in result.stderr and "Democratic People's Republic of Korea (PRK)" in result.stderr
+
+
+def test_sparql_stops_a_query_at_its_timeout(store_path):
+    import time
+
+    started = time.monotonic()
+    result = run_cli("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "1",
+                     store=store_path)
+    assert result.returncode == 1 and "--timeout" in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_sparql_refuses_a_query_nested_deep_enough_to_crash_the_parser(store_path):
+    result = run_cli("sparql", "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000, store=store_path)
+    assert result.returncode == 2 and "nests groups 5000 deep" in result.stderr

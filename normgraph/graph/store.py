@@ -44,10 +44,27 @@ def default_store_path() -> Path:
     return Path(user_data_dir("normgraph")) / "store"
 
 
+# The SPARQL parser recurses once per nested group: thousands of levels overflow its stack and kill the process.
+MAX_NESTING = 200
+
+
+def nesting_depth(query: str) -> int:
+    depth = deepest = 0
+    for character in query:
+        if character in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in "})":
+            depth -= 1
+    return deepest
+
+
 def query_form(query: str) -> str:
     """SELECT, ASK or GRAPH (CONSTRUCT, DESCRIBE), read by parsing the query against an empty store."""
     from pyoxigraph import QueryBoolean, QuerySolutions, Store
 
+    if nesting_depth(query) > MAX_NESTING:
+        raise QueryError(f"the query nests groups {nesting_depth(query)} deep; normgraph takes up to {MAX_NESTING}")
     try:
         result = Store().query(query)
     except SyntaxError as error:
