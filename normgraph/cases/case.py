@@ -162,7 +162,8 @@ def case_triples(case: Case, minimum_age: dict) -> Iterator:
     f = case.facts
     person, recruitment, movement = f["person"], f.get("recruitment", {}), f.get("movement", {})
     household, compulsory = f.get("household", {}), f.get("compulsory_work")
-    subject = node("case", case.id.replace(" ", "-"))
+    key = case.id.replace(" ", "-")
+    subject = node("case", key)
     yield from facts(subject, [
         (RDF_TYPE, ng("Case")), (ng("date"), case.date), (ng("age"), person["age"]),
         (ng("nationality"), node("country", person["nationality"]) if person.get("nationality") else None),
@@ -185,7 +186,7 @@ def case_triples(case: Case, minimum_age: dict) -> Iterator:
                                     ("transitCountry", "country", f.get("transit_countries", []))):
         yield from facts(subject, [(ng(predicate), node(kind, value)) for value in values])
     if compulsory:
-        work = node("case", case.id.replace(" ", "-"), "compulsory-work")
+        work = node("case", key, "compulsory-work")
         yield from facts(subject, [(ng("compulsoryWork"), work)])
         yield from facts(work, [
             (ng("kind"), node("compulsory-work", compulsory["kind"])),
