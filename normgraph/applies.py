@@ -16,7 +16,7 @@ from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
 from .ids import NG, key_of
 from .queries.catalogue import catalogue
-from .reports import truth
+from .reports import adopted_by, open_graph, run_named, truth
 
 # When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
 OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG + "NotEstablished": "not established"}
@@ -46,8 +46,6 @@ class Classifier:
     def __init__(self, graph: LocalGraph):
         from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 
-        from .reports import run_named
-
         self.graph = graph
         self.situations: dict[str, dict] = {}
         for row in run_named(graph, "profiles", "situations"):
@@ -65,15 +63,13 @@ class Classifier:
                                  for iri, (text, _) in self.provisions.items()]
         rules = catalogue("rules").values()
         self.stages = [[rule for rule in rules if rule.stage == stage] for stage in sorted({r.stage for r in rules})]
-        self.profiles: dict[tuple[str, str], dict] = {}
+        self.profiles: dict[tuple, dict] = {}
         self.adopted: dict[str, set[str]] = {}
 
     def bindings_of(self, state: str, date: str, place: str | None = None) -> dict:
         """What binds a state (at a place in it, where one is given) on a date, by instrument code, from legal time."""
         key = (state, date, place)
         if key not in self.profiles:
-            from .reports import run_named
-
             self.profiles[key] = {row["instrument"]: row for row in run_named(
                 self.graph, "profiles", "country-instruments", asOf=date, state=state, place=place)}
         return self.profiles[key]
@@ -86,9 +82,7 @@ class Classifier:
     def adopted_by(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
         if date not in self.adopted:
-            from .reports import run_named
-
-            self.adopted[date] = {row["code"] for row in run_named(self.graph, "profiles", "instruments-adopted", asOf=date)}
+            self.adopted[date] = adopted_by(self.graph, date)
         return self.adopted[date]
 
     def minimum_age(self, case: Case) -> dict:
@@ -209,6 +203,4 @@ def triple_as_quad(triple):
 
 def applies(case: Case, graph: LocalGraph | None = None, explain: bool = False) -> dict:
     """The answer for one case (see Classifier.applies)."""
-    from .reports import open_graph
-
     return Classifier(graph or open_graph()).applies(case, explain)
