@@ -1,6 +1,7 @@
 """Loading a user's table (NORMLEX-style CSV) over the bundled data, into a named graph of its own."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,9 @@ def superseded_triples(store, rows: list, graph: str) -> Iterator:
                 yield Triple(quad.subject, ng("supersededBy"), new)
 
 
+SOURCE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
 @dataclass(frozen=True)
 class DeclaredSource:
     """The source of a loaded table, declared by the user: its facts cite it like any bundled source."""
@@ -72,6 +76,8 @@ def check_sources(file: Path, rows: list, kind: str, declared: DeclaredSource | 
     """Every source a row cites is a bundled source or the declared one; otherwise nothing is loaded."""
     from .loaders.sources import bundled_source_ids
 
+    if declared and not SOURCE_ID.match(declared.id):
+        raise TableError([f"{file}: --source {declared.id!r}: a source id is letters, digits, '_', '-' and '.'"])
     known = bundled_source_ids() | ({declared.id} if declared else set())
     unknown = sorted(sources_cited(rows, kind) - known)
     if unknown:

@@ -192,7 +192,7 @@ def iso3_checked(code: str) -> str:
 
 def first_date(text: str) -> str:
     """The as-of date a source states, reduced to ISO 8601 (day, month or year)."""
-    match = re.search(r"\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\b(?:19|20)\d{2}\b", text)
+    match = re.search(r"\d{4}-\d{2}-\d{2}(?!\d)|\d{4}-\d{2}(?![\d-])|\b(?:19|20)\d{2}\b", text)
     return match.group(0) if match else ""
 
 

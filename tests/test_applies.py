@@ -99,3 +99,22 @@ def test_every_shipped_example_is_answered_in_one_call(store_path):
     assert "forced-labour" in situations["conscript-road-building"]
     assert "forced-labour" in situations["brick-kiln-debt-bondage"]
     assert situations["adult-decent-work"] == set()
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("date: 2023-02-30\nperson: {age: 16}\nwork_country: QAT\n", "date: '2023-02-30' is not a real date"),
+    ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "YAML aliases"),
+    ("x: " + "[" * 200 + "]" * 200 + "\n", "nested more than"),
+])
+def test_hostile_yaml_is_one_line_and_exit_2(store_path, tmp_path, text, needle):
+    path = tmp_path / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("applies", str(path), store=store_path)
+    assert result.returncode == 2 and needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_nested_past_the_parser_is_one_line_and_exit_2(store_path, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text('{"a":' * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
+    result = run_cli("applies", str(path), store=store_path)
+    assert result.returncode == 2 and "nested too deep" in result.stderr and "Traceback" not in result.stderr

@@ -128,3 +128,28 @@ def test_a_damaged_store_is_refused_then_repaired_by_build_with_the_users_graphs
     assert "user/kept" in graph_names(own_store)
     profile = json.loads(run_cli("country", "NPL", "--as-of", "2026-06-01", "--format", "json", store=own_store).stdout)
     assert any(i["source"] == "KEPT" for i in profile["instruments"])
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_output_path_that_is_not_a_regular_file_is_refused_and_left_intact(store_path, tmp_path, kind):
+    target = tmp_path / "target"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    result = run_cli("export", "--format", "nt", "-o", str(target), store=store_path)
+    assert result.returncode == 2 and "not a regular file" in result.stderr and "Traceback" not in result.stderr
+    assert (target.is_fifo() if kind == "fifo" else target.is_dir())
+
+
+@pytest.mark.parametrize("content,options,needle", [
+    ("instrument,state,registered,source,as_of\nP029,NPL,,MINE,2026-02-30\n", [], "'2026-02-30' is not a real date"),
+    (TABLE.format(source="MINE"), ["--source", "MY SOURCE"], "a source id is letters"),
+])
+def test_bad_table_cells_are_one_line_each_and_nothing_is_loaded(own_store, tmp_path, content, options, needle):
+    table = tmp_path / "my table.csv"
+    table.write_text(content, encoding="utf-8")
+    before = graph_names(own_store)
+    result = load(own_store, table, *(options or ["--source", "MINE"]), "--source-title", "mine")
+    assert result.returncode == 2 and needle in result.stderr and "Traceback" not in result.stderr
+    assert graph_names(own_store) == before

@@ -129,28 +129,67 @@ def parse_case(data, name: str) -> Case:
     return Case(str(facts.get("id") or Path(name).stem), facts)
 
 
+# Bounds on what a case file may be: a case is a few facts, so anything larger is a mistake or an attack.
+MAX_CASE_FILE_BYTES = 20_000_000
+MAX_NESTING = 50
+
+
 def read_cases(path: Path) -> Iterator[Case]:
     """The cases in a .yaml/.yml/.json file (one case) or a .jsonl file (one case per line)."""
-    import yaml
-
     try:
+        if path.stat().st_size > MAX_CASE_FILE_BYTES:
+            raise CaseError([f"{path}: larger than {MAX_CASE_FILE_BYTES // 1_000_000} MB; a case file holds facts, "
+                             "one case per line at most"])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CaseError([f"{path}: cannot read: {error}"]) from None
     if path.suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise CaseError([f"{path}:{number}: not JSON: {error.msg}"]) from None
-                yield parse_case(data, f"{path}:{number}")
+                yield parse_case(parsed_json(line, f"{path}:{number}"), f"{path}:{number}")
         return
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise CaseError([f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {error}"]) from None
+    data = parsed_json(text, str(path)) if path.suffix == ".json" else parsed_yaml(text, str(path))
     yield parse_case(data, str(path))
+
+
+def parsed_json(text: str, name: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CaseError([f"{name}: not JSON: {error.msg}"]) from None
+    except RecursionError:
+        raise CaseError([f"{name}: nested too deep; a case nests a few levels at most"]) from None
+
+
+def parsed_yaml(text: str, name: str):
+    """YAML read safely: no aliases (no alias bombs), bounded nesting, dates kept as text for the date check."""
+    import yaml
+
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise CaseError([f"{name}: YAML aliases (*name) are not allowed in case files; write the facts out"])
+            depth += isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+            depth -= isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent))
+            if depth > MAX_NESTING:
+                raise CaseError([f"{name}: nested more than {MAX_NESTING} levels; a case nests a few at most"])
+        return yaml.load(text, Loader=text_dates_loader())  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as error:
+        raise CaseError([f"{name}: not valid YAML: {error}"]) from None
+
+
+@lru_cache(maxsize=1)
+def text_dates_loader():
+    """A safe YAML loader that leaves dates as written: 2023-02-30 reaches the date check, not a crash."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return Loader
 
 
 def case_triples(case: Case, minimum_age: dict) -> Iterator:

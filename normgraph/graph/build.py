@@ -72,14 +72,12 @@ def writer_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-STALE_SECONDS = 3600
-
-
 def drop_abandoned_versions(path: Path) -> None:
-    """Versions left by killed builds: not the one in use, and untouched for an hour."""
+    """Versions left by killed writers. Called with the writer lock held, so no other writer is at work:
+    every version but the one in use is abandoned, however recent."""
     current = path.resolve().parent if path.is_symlink() else None
     for version in versions_dir(path).iterdir():
-        if version.resolve() != current and time.time() - version.stat().st_mtime > STALE_SECONDS:
+        if version.resolve() != current:
             shutil.rmtree(version, ignore_errors=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -91,6 +92,23 @@ class Row:
         return self._checked(column, False, lambda v: [convert(p.strip()) for p in v.split(";") if p.strip()]) or []
 
 
+AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def check_as_of(row: Row) -> None:
+    """An as-of date is a year, a month or a day that exists, or 'unknown'."""
+    value = row.text("as_of")
+    if not value or value == "unknown":
+        return
+    parts = value.split("-")
+    try:
+        if not AS_OF.match(value):
+            raise ValueError
+        dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        row.problems.append(f"column 'as_of': {value!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD) or 'unknown'")
+
+
 def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T],
               aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> list[T]:
     """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad.
@@ -112,6 +130,7 @@ def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], 
         if None in cells:
             row.problems.append("more cells than the header has columns")
         value = parse(row)
+        check_as_of(row)
         problems += [f"{name}:{row.line}: {problem}" for problem in row.problems]
         parsed.append(value)
     if problems:
