@@ -254,3 +254,40 @@ def test_every_query_form_on_oxigraph_server_answers_as_the_embedded_store(oxigr
         assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
     else:
         assert json.loads(remote.stdout) == json.loads(local.stdout)
+
+
+def test_serve_never_fetches_a_service_url(served):
+    """SERVICE would make the server contact any address the client names (SSRF): refused, never contacted."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(2)
+    port = listener.getsockname()[1]
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}"
+    status, _, body = http(served + "?" + urllib.parse.urlencode({"query": query}))
+    assert status == 403 and b"SERVICE" in body
+    with pytest.raises(socket.timeout):
+        listener.accept()
+    listener.close()
+
+
+def test_serve_refuses_a_deep_query_and_a_huge_body_and_keeps_answering(served):
+    deep = "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000
+    assert http(served, data=deep.encode(), headers={"Content-Type": "application/sparql-query"})[0] == 400
+    huge = http(served, data=b"x", headers={"Content-Type": "application/sparql-query", "Content-Length": "2000000000"})
+    assert huge[0] == 413
+    assert http(served + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))[0] == 200
+
+
+def test_serve_closes_an_idle_connection(served):
+    import socket
+
+    from normgraph.graph.serve import IDLE_SECONDS
+
+    host, port = urllib.parse.urlsplit(served).netloc.split(":")
+    connection = socket.create_connection((host, int(port)))
+    connection.settimeout(IDLE_SECONDS + 15)
+    assert connection.recv(1) == b""  # the server hangs up on a client that sends nothing
+    connection.close()

@@ -13,14 +13,10 @@ import socket
 from urllib.error import HTTPError, URLError
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import GraphSizes, QueryError, Results, StoreError, query_form, typed_value
+from .store import TOKEN, GraphSizes, QueryError, Results, StoreError, query_form, typed_value
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 # Strings, IRIs and comments are copied as they are; only variables outside them are bound.
-TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
-                   r'''|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
-                   r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
-                   r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
 CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
 # A GROUP BY left with only constants groups everything into one group: the keyword goes too.
 EMPTY_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+(?=\}|HAVING\b|ORDER\b|LIMIT\b|OFFSET\b|VALUES\b|$)", re.I)

@@ -12,7 +12,7 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .store import is_update
+from .store import MAX_NESTING, is_update, nesting_depth, uses_service
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -21,6 +21,9 @@ GRAPH_TYPES = {"text/turtle": "TURTLE", "application/n-triples": "N_TRIPLES", "a
                "application/ld+json": "JSON_LD", "application/n-quads": "N_QUADS"}
 CHECK_EVERY = 256
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+# Limits that keep one client from exhausting the server: the request body, and how long a connection may idle.
+MAX_BODY_BYTES = 1_000_000
+IDLE_SECONDS = 30
 
 
 class QueryTimeout(Exception):
@@ -46,6 +49,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
     server_version = "normgraph-serve"
     store = None
     timeout_s = 30.0
+    # The socket timeout of each connection: an idle client is disconnected instead of holding a thread.
+    timeout = IDLE_SECONDS
 
     def log_message(self, format, *args):  # noqa: A002 - the standard library's signature
         pass
@@ -58,7 +63,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         if not self.query_url():
             return
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8", "replace")
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            self.close_connection = True
+            return self.refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY_BYTES} bytes")
+        body = self.rfile.read(int(length)).decode("utf-8", "replace")
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         if content_type == "application/sparql-update":
             return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
@@ -106,6 +115,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return self.refuse(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
         if is_update(query):
             return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
+        if uses_service(query):
+            # SERVICE makes the engine fetch any URL the query names, from the server's network.
+            return self.refuse(HTTPStatus.FORBIDDEN, "federated queries (SERVICE) are refused on this endpoint")
+        if nesting_depth(query) > MAX_NESTING:
+            return self.refuse(HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels")
         deadline = time.monotonic() + self.timeout_s
         try:
             result = self.store.query(query, use_default_graph_as_union=True)

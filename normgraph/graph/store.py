@@ -48,15 +48,27 @@ def default_store_path() -> Path:
 MAX_NESTING = 200
 
 
+TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
+                   r'''|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+                   r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
+                   r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
+
+
 def nesting_depth(query: str) -> int:
+    """How deep the query's groups and brackets nest (strings, IRIs and comments do not count)."""
     depth = deepest = 0
-    for character in query:
-        if character in "{(":
+    for match in TOKEN.finditer(query):
+        if match.lastgroup == "other" and match.group(0) in "{(":
             depth += 1
             deepest = max(deepest, depth)
-        elif character in "})":
+        elif match.lastgroup == "other" and match.group(0) in "})":
             depth -= 1
     return deepest
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query federates (SERVICE), which would make the engine fetch a URL the query names."""
+    return any(m.lastgroup == "word" and m.group(0).upper() == "SERVICE" for m in TOKEN.finditer(query))
 
 
 def query_form(query: str) -> str:
