@@ -110,7 +110,7 @@ REPLACED_VALUES = {
 def replaced_field_problems(data: dict) -> list[str]:
     if "state_imposed" not in data:
         return []
-    value = data.pop("state_imposed")
+    value = str(data.pop("state_imposed"))
     instead = REPLACED_VALUES.get(value, f"compulsory_work: {{kind: other, purpose: {value}}}")
     return [] if value == "none" else [f"state_imposed: replaced by compulsory_work; write {instead}"]
 

@@ -1,0 +1,75 @@
+"""Hostile input, generated: whatever a case file or a table holds, normgraph answers or says what is wrong
+(CaseError, TableError: one line each, exit 2), never a traceback."""
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+FIELDS = ["id", "date", "person", "work_country", "work_place", "sector", "work", "means", "coercion", "acts",
+          "compulsory_work", "movement", "recruitment", "household", "age", "nationality", "state_imposed"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.sampled_from(["2023-02-30", "NPL", "Korea", "XX", "deception", "2024-01-01"]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                        st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4)),
+                      max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(values, st.dictionaries(st.sampled_from(FIELDS), values, max_size=8)))
+def test_any_case_is_a_case_or_a_list_of_problems(data):
+    from normgraph.cases.case import Case, CaseError, parse_case
+
+    try:
+        assert isinstance(parse_case(data, "fuzz"), Case)
+    except CaseError as error:
+        assert error.problems and all(problem.startswith("fuzz") for problem in error.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=400))
+def test_any_yaml_text_is_a_case_or_a_list_of_problems(tmp_path_factory, text):
+    from normgraph.cases.case import CaseError, read_cases
+
+    path = tmp_path_factory.mktemp("fuzz") / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        list(read_cases(path))
+    except CaseError as error:
+        assert error.problems
+
+
+COLUMNS = ["instrument", "state", "registered", "registered_year", "status", "denounced", "min_age", "excluded",
+           "source", "as_of", "country", "date", "note"]
+cells = st.one_of(st.text(max_size=12), st.sampled_from(["C029", "C138", "P029", "NPL", "Nepal", "2025-01-10",
+                                                         "04 Jun 1976", "2026-02-30", "14", "in force", "Annex I"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=6, unique=True), st.lists(st.lists(cells, max_size=7),
+                                                                                           max_size=5),
+       st.sampled_from([",", ";"]))
+def test_any_table_is_rows_or_a_list_of_problems(header, rows, delimiter):
+    from normgraph.loaders.ratifications import ALIASES, parser
+    from normgraph.loaders.instruments import bundled_instruments
+    from normgraph.loaders.table import TableError, read_rows
+
+    text = "\n".join(delimiter.join(json.dumps(c) if delimiter in c else c for c in row) for row in [header, *rows])
+    try:
+        read_rows(text, "fuzz.csv", ["instrument", "state", "registered", "source"], parser(bundled_instruments()),
+                  ALIASES)
+    except TableError as error:
+        assert error.problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.sampled_from(["Korea", "Congo", "Sabah", "XX", "the", "", "  ", "Türkiye"])))
+def test_any_name_is_a_state_or_a_clear_refusal(text):
+    from normgraph.ids import InputError, country_code
+
+    try:
+        code = country_code(text)
+        assert len(code) == 3 and code.isupper()
+    except InputError as error:
+        assert str(error)
