@@ -79,7 +79,7 @@ class Classifier:
         place = case.facts.get("work_place") if state == case.facts["work_country"] else None
         return self.bindings_of(state, case.facts["date"], place)
 
-    def adopted_by(self, date: str) -> set[str]:
+    def adopted_on(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
         if date not in self.adopted:
             self.adopted[date] = adopted_by(self.graph, date)
@@ -117,7 +117,7 @@ class Classifier:
     def applies(self, case: Case, explain: bool = False) -> dict:
         found = self.findings(case)
         situations, ruled_out, instruments = [], [], {}
-        adopted = self.adopted_by(case.facts["date"])
+        adopted = self.adopted_on(case.facts["date"])
         not_yet_adopted: dict[str, dict] = {}
         for iri in sorted(found, key=lambda s: self.situations[s]["label"]):
             finding, known = found[iri], self.situations[iri]

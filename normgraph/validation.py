@@ -11,7 +11,7 @@ def union_graph(graph):
     import rdflib
     from pyoxigraph import RdfFormat, serialize
 
-    triples = graph.raw_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    triples = graph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     return rdflib.Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
 
 

@@ -188,9 +188,6 @@ class LocalGraph(GraphSizes):
 
     def query(self, query: str):
         """Any query form, streamed: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
-        return self.raw_query(query)
-
-    def raw_query(self, query: str):
         try:
             return self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as error:
@@ -208,7 +205,7 @@ class LocalGraph(GraphSizes):
         """The triples a CONSTRUCT query builds."""
         from pyoxigraph import QueryTriples
 
-        triples = self.raw_query(query)
+        triples = self.query(query)
         if not isinstance(triples, QueryTriples):
             raise QueryError("expected a CONSTRUCT query")
         return list(triples)

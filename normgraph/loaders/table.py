@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -92,19 +91,14 @@ class Row:
         return self._checked(column, False, lambda v: [convert(p.strip()) for p in v.split(";") if p.strip()]) or []
 
 
-AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
 def check_as_of(row: Row) -> None:
     """An as-of date is a year, a month or a day that exists, or 'unknown'."""
+    from .legal_time import as_of_upper_bound
+
     value = row.text("as_of")
-    if not value or value == "unknown":
-        return
-    parts = value.split("-")
     try:
-        if not AS_OF.match(value):
+        if value and value != "unknown" and as_of_upper_bound(value) is None:
             raise ValueError
-        dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
     except ValueError:
         row.problems.append(f"column 'as_of': {value!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD) or 'unknown'")
 
