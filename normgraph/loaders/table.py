@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -119,7 +119,7 @@ def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], 
     if missing:
         raise TableError([f"{name}: missing column(s) {', '.join(missing)}; the header must have {', '.join(required)}"])
     parsed, problems = [], []
-    for cells in reader:
+    for cells in _cells_or_table_error(reader, name):
         row = Row({**cells, **{k: v for k, v in defaults.items() if not (cells.get(k) or "").strip()}}, reader.line_num)
         if None in cells:
             row.problems.append("more cells than the header has columns")
@@ -132,6 +132,14 @@ def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], 
     if not parsed:
         raise TableError([f"{name}: the table has no rows"])
     return parsed
+
+
+def _cells_or_table_error(reader: csv.DictReader, name: str) -> Iterator[dict]:
+    """The rows, or the line where the CSV itself breaks (a bare carriage return inside an unquoted cell)."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise TableError([f"{name}:{reader.line_num}: not readable as CSV: {error}"]) from None
 
 
 def read_file(path: Path, required: list[str], parse: Callable[[Row], T],
