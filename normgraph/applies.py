@@ -86,10 +86,12 @@ class Classifier:
         return self.adopted[date]
 
     def minimum_age(self, case: Case) -> dict:
-        """The work country's C138 on the date of the facts: its status and declared age, as the graph records them."""
-        record = self.bindings_for(case, case.facts["work_country"]).get("C138")
-        return {"status": record["statusThere"] if record else NOT_RATIFIED,
-                "declared": int(record["minAge"]) if record and record["minAge"] is not None else None}
+        """The work country's C138 on the date of the facts: its status, and the lowest and highest age it can have
+        declared by then (the same, unless a raise fell between two observations), as the graph records them."""
+        record = self.bindings_for(case, case.facts["work_country"]).get("C138") or {}
+        return {"status": record.get("statusThere", NOT_RATIFIED),
+                "declared": int(record["minAgeLow"]) if record.get("minAgeLow") is not None else None,
+                "declared_up_to": int(record["minAgeHigh"]) if record.get("minAgeHigh") is not None else None}
 
     def findings(self, case: Case) -> dict[str, dict]:
         """Situation IRI -> {'outcome', 'because', 'extra', 'rules'}: the strongest conclusion of the rules."""

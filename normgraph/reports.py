@@ -127,13 +127,20 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
 
     instruments = [{"instrument": r["instrument"], "title": r["title"], "registered": r["registered"],
                     "in_force_from": r["inForceFrom"], "status": r["status"], "bound": truth(r["bound"]),
-                    "min_age": int(r["minAge"]) if r["minAge"] is not None else None,
+                    **declared_age(r),
                     "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
     return {"country": code, "name": identity[0]["name"], "iso2": identity[0]["iso2"],
             "ilo_region": identity[0]["region"], "territory_of": identity[0]["territoryOf"],
             "as_of": when, "data_as_of": data_as_of(graph),
             "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+
+
+def declared_age(record: dict) -> dict:
+    """min_age: the C138 age on the date; where a raise fell between two observations it is null and
+    min_age_between gives the lowest and highest it can be."""
+    low, high = (int(record[k]) if record[k] is not None else None for k in ("minAgeLow", "minAgeHigh"))
+    return {"min_age": low if low == high else None, **({"min_age_between": [low, high]} if low != high else {})}
 
 
 def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:

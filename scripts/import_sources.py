@@ -271,6 +271,35 @@ def ilo_ratifications(shared: Path) -> list[dict]:
     return out
 
 
+# Dated observations of a C138 declared minimum age (Art. 2(1), raised only by Art. 2(2)): which source shows which
+# age on which day. The c. 2008 Wikipedia table is dated by its latest listed ratification (2007-04-26).
+AGE_SNAPSHOTS = {"CRBA_NLX_2023": "2023-05-11", "WIKI2008_C138": "2007-04-26"}
+EARLIER_AGE = re.compile(r"earlier value (\d+) from WIKI2008_C138")
+AGE_AT_RATIFICATION = re.compile(r"specified (\d+) years at ratification|minimum age (\d+) per")
+
+
+def minimum_ages(shared: Path) -> list[dict]:
+    """Every dated observation of a C138 declared age: the NORMLEX table (2023), the older snapshot where it
+    differs or agrees, and the sources that state the age specified at ratification."""
+    out = []
+    for row in read(shared / "ilo" / "ratifications.csv"):
+        if row["instrument"] != "C138" or not row["min_age"]:
+            continue
+        sources = row["source"].split(";")
+        earlier = EARLIER_AGE.search(row["notes"])
+        for source, held_on in AGE_SNAPSHOTS.items():
+            if source in sources:
+                age = earlier.group(1) if earlier and source == "WIKI2008_C138" else row["min_age"]
+                out.append({"state": iso3_checked(row["iso3"]), "age": age, "held_on": held_on, "source": source,
+                            "basis": "snapshot"})
+        at_ratification = AGE_AT_RATIFICATION.search(row["notes"])
+        if at_ratification and ISO_DATE.match(row["ratified"]):
+            out.append({"state": iso3_checked(row["iso3"]), "age": at_ratification.group(1) or at_ratification.group(2),
+                        "held_on": row["ratified"], "source": sources[-1] if "NLX_COMMENTS" in sources else sources[0],
+                        "basis": "at ratification"})
+    return sorted(out, key=lambda r: (r["state"], r["held_on"]))
+
+
 def ilo_membership(shared: Path) -> list[dict]:
     """Every membership period: the current one from the member table, the earlier ones from EARLIER_MEMBERSHIPS."""
     current = [{"state": iso3_checked(row["iso3"]), "admitted": row["member_since"], "withdrawn": "",
@@ -358,6 +387,7 @@ def main(shared: Path) -> None:
     write("ratifications.csv", list(ratifications[0]), ratifications)
     write("country_names.csv", ["iso3", "name", "kind", "source", "as_of"], fill_as_of(
         [{**row, "as_of": ""} for row in country_names(shared)], source_dates))
+    write("minimum_ages.csv", ["state", "age", "held_on", "basis", "source"], minimum_ages(shared))
     write("ilo_membership.csv", ["state", "admitted", "withdrawn", "source", "as_of"],
           fill_as_of(ilo_membership(shared), source_dates))
     write("treaty_parties.csv", list(parties[0]), parties)

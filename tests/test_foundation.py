@@ -90,9 +90,13 @@ def test_shacl_names_the_node_and_the_rule_it_breaks(graph):
     union.add((bad, URIRef(NG + "minimumAge"), Literal(14)))
     # UNTOC Art. 37(2): Nepal's UN-TIP accession without its UNTOC accession.
     union.remove((URIRef("https://w3id.org/normgraph/id/participation/UNTOC/NPL"), None, None))
+    # C138 Art. 2(2): Albania shown at 16 in 2007 (minimum_ages.csv), made to show 15 in 2023: an age never falls.
+    albania_2023 = URIRef("https://w3id.org/normgraph/id/age-declaration/ALB/2023-05-11/CRBA_NLX_2023")
+    union.set((albania_2023, URIRef(NG + "age"), Literal(15)))
     violations = validate_rdf(union)
     messages = {v["focus"]: v["message"] for v in violations}
-    assert len(violations) == 2 and "C138" in messages[str(bad)]
+    assert len(violations) == 3 and "C138" in messages[str(bad)]
+    assert "Art. 2(2)" in messages["https://w3id.org/normgraph/id/ratification/C138/ALB"]
     assert "Art. 37(2)" in messages["https://w3id.org/normgraph/id/participation/UN-TIP/NPL"]
 
 

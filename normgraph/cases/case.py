@@ -194,7 +194,8 @@ def text_dates_loader():
 
 def case_triples(case: Case, minimum_age: dict) -> Iterator:
     """The case's facts as triples for the rules. `minimum_age` is what the graph says of the work country's
-    C138 on the date of the facts: its status and the age it declared (Art. 2(1)), if any.
+    C138 on the date of the facts: its status and the age it declared (Art. 2(1)), if any, with the highest it
+    can have been raised to by then (Art. 2(2)) where the sources do not date a raise.
     A fact the case leaves out is not stated, so that a rule can tell "no" from "not said"."""
     from ..loaders.rdf import RDF_TYPE, facts, ng, node
 
@@ -218,7 +219,8 @@ def case_triples(case: Case, minimum_age: dict) -> Iterator:
         (ng("enlistment"), node("enlistment", f["armed_conflict_recruitment"]) if f.get("armed_conflict_recruitment") else None),
         (ng("liveIn"), household.get("live_in")), (ng("occasional"), household.get("occasional")),
         (ng("employmentRelationshipDisputed"), bool(f.get("employment_relationship_disputed"))),
-        (ng("c138Status"), minimum_age["status"]), (ng("declaredMinimumAge"), minimum_age["declared"])])
+        (ng("c138Status"), minimum_age["status"]), (ng("declaredMinimumAge"), minimum_age["declared"]),
+        (ng("declaredMinimumAgeUpTo"), minimum_age.get("declared_up_to"))])
     indicators = dict.fromkeys([*f.get("means", []), *f.get("involuntariness", []), *f.get("coercion", [])])
     for predicate, kind, values in (("act", "act", f.get("acts", [])), ("means", "means", f.get("means", [])),
                                     ("indicator", "means", indicators), ("purpose", "exploitation", f.get("purpose", [])),

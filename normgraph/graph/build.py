@@ -120,7 +120,7 @@ def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
         (sources.GRAPH, sources.triples),
         (instruments.GRAPH, instruments.triples),
         (countries.GRAPH, countries.triples),
-        (ratifications.GRAPH, lambda: ratifications.triples(ratifications.bundled())),
+        (ratifications.GRAPH, lambda: ratifications.triples(ratifications.bundled(), declared_ages=ratifications.bundled_declared_ages())),
         (un_treaties.GRAPH, un_treaties.triples),
         (territories.GRAPH, territories.triples),
         (supervision.GRAPH, lambda: supervision.triples(supervision.bundled())),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Triple
 
 from .instruments import Instrument, bundled_instruments
-from .legal_time import binding_ends, consent_delay, in_force_window
-from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from .legal_time import as_of_lower_bound, binding_ends, consent_delay, in_force_window
+from .rdf import DCT_SOURCE, RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled, read_file
 
 GRAPH = "ilo-ratifications"
@@ -87,6 +87,33 @@ def parser(instruments: dict[str, Instrument]):
     return parse
 
 
+@dataclass(frozen=True)
+class DeclaredAge:
+    """A C138 declared minimum age as one source shows it on one day (Art. 2(1); raised only by Art. 2(2))."""
+    state: str
+    age: int
+    held_on: dt.date
+    basis: str
+    source: str
+
+
+def parse_declared_age(row: Row) -> DeclaredAge:
+    return DeclaredAge(row.country("state"), row.integer("age", allowed=MINIMUM_AGES), row.date("held_on", True),
+                       row.choice("basis", {"snapshot": "snapshot", "at ratification": "at ratification"}, True),
+                       row.text("source", True))
+
+
+def bundled_declared_ages() -> list[DeclaredAge]:
+    return read_bundled("minimum_ages.csv", ["state", "age", "held_on", "basis", "source"], parse_declared_age)
+
+
+def declared_ages_of(ratifications: list[Ratification]) -> list[DeclaredAge]:
+    """A loaded table's own ages: each holds on the row's as-of date (its registration date if the as-of is unknown)."""
+    return [DeclaredAge(r.state, r.min_age, as_of_lower_bound(r.as_of) or r.registered, "snapshot",
+                        r.source.split(";")[0])
+            for r in ratifications if r.min_age and (as_of_lower_bound(r.as_of) or r.registered)]
+
+
 def bundled() -> list[Ratification]:
     return read_bundled("ratifications.csv", REQUIRED, parser(bundled_instruments()))
 
@@ -100,8 +127,12 @@ def ratification_node(instrument: str, state: str, graph: str = GRAPH) -> NamedN
     return node("ratification", instrument, state, *(() if graph == GRAPH else (graph,)))
 
 
-def triples(ratifications: list[Ratification], graph: str = GRAPH) -> Iterator[Triple]:
+def triples(ratifications: list[Ratification], graph: str = GRAPH,
+            declared_ages: list[DeclaredAge] | None = None) -> Iterator[Triple]:
+    """The records, and each C138 record's declared ages as dated nodes; `declared_ages` defaults to the table's own."""
     instruments = bundled_instruments()
+    yield from declared_age_triples(declared_ages if declared_ages is not None else declared_ages_of(ratifications),
+                                    graph)
     for r in ratifications:
         instrument = instruments[r.instrument]
         subject = ratification_node(r.instrument, r.state, graph)
@@ -124,3 +155,13 @@ def triples(ratifications: list[Ratification], graph: str = GRAPH) -> Iterator[T
         for part in r.excluded:
             yield Triple(subject, ng("excludes"), node("provision", r.instrument, EXCLUDABLE[r.instrument][part]))
         yield from provenance(subject, r.source, r.as_of)
+
+
+def declared_age_triples(ages: list[DeclaredAge], graph: str) -> Iterator[Triple]:
+    for a in ages:
+        subject = node("age-declaration", a.state, a.held_on.isoformat(), a.source,
+                       *(() if graph == GRAPH else (graph,)))
+        yield Triple(ratification_node(MINIMUM_AGE_INSTRUMENT, a.state, graph), ng("declaredAge"), subject)
+        yield Triple(subject, RDF_TYPE, ng("MinimumAgeDeclaration"))
+        yield from facts(subject, [(ng("age"), a.age), (ng("heldOn"), a.held_on), (ng("basis"), a.basis)])
+        yield Triple(subject, DCT_SOURCE, node("source", a.source))
