@@ -16,7 +16,7 @@ from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
 from .ids import NG, key_of
 from .queries.catalogue import catalogue
-from .reports import adopted_by, open_graph, run_named, truth
+from .reports import adopted_by, open_graph, run_named, statehood_on, truth
 
 # When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
 OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG + "NotEstablished": "not established"}
@@ -116,7 +116,21 @@ class Classifier:
         """The provisions a situation rests on, in citation order."""
         return sorted(set(self.grounded.get(situation, []) + extra) & self.provisions.keys(), key=citation_order)
 
+    def check_states_existed(self, case: Case) -> None:
+        """A case about a State before it existed cannot be answered for that State: the law then in force there
+        was its predecessor's, which the user must name."""
+        from .ids import InputError
+
+        for state in case.states():
+            identity = run_named(self.graph, "profiles", "country-identity", state=state)
+            statehood = statehood_on(identity, case.facts["date"])
+            if not statehood["a_state_on_date"]:
+                raise InputError(f"case {case.id}: {state} did not exist as a State on {case.facts['date']} "
+                                 f"(independent from {statehood['independent_since']}); name the State whose "
+                                 "territory it then was")
+
     def applies(self, case: Case, explain: bool = False) -> dict:
+        self.check_states_existed(case)
         found = self.findings(case)
         situations, ruled_out, instruments = [], [], {}
         adopted = self.adopted_on(case.facts["date"])

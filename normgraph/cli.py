@@ -184,11 +184,19 @@ def country(country, as_of, source, fmt):
     title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
     columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source",
                "source_as_of"]
-    territory = (f"a territory of {profile['territory_of']}: bound as {profile['territory_of']} applies instruments "
+    territory = not_a_state_yet(profile) + (f"a territory of {profile['territory_of']}: bound as {profile['territory_of']} applies instruments "
                  "to it (ILO Constitution Art. 35)\n") if profile["territory_of"] else ""
     emit(profile["instruments"], columns, fmt, title=title, document=profile,
          caption=f"{territory}{len(profile['comments'])} supervisory comments, {len(profile['programmes'])} programmes "
                  f"(--format json lists them)")
+
+
+def not_a_state_yet(answer: dict) -> str:
+    """A caption line for a date before the state existed."""
+    if answer["a_state_on_date"]:
+        return ""
+    return (f"{answer['name']} did not exist as a State on {answer['as_of']}: independent from "
+            f"{answer['independent_since']} (Gleditsch & Ward list); nothing binds it or is lacking before then\n")
 
 
 @cli.command()
@@ -260,9 +268,9 @@ def gaps(name, country, region, origin, destination, as_of, source, fmt):
             return
         flat = [{"query": g["query"], **row} for g in report["gaps"] for row in render.gap_rows(g["rows"])[0]]
         title = f"Coherence gaps for {report['name']} ({report['country']}) on {report['as_of']}"
-        membership = "" if report["ilo_member"] else (
+        membership = not_a_state_yet(report) or ("" if report["ilo_member"] else (
             f"{report['country']} is not an ILO Member on {report['as_of']}: the gaps in ILO Conventions, which only "
-            "Members can ratify, do not apply to it\n")
+            "Members can ratify, do not apply to it\n"))
         render.emit(flat, ["query", "has", "lacks", "evidence", "undetermined"], fmt, title=title,
                     caption=f"{membership}no gap found by: {', '.join(report['no_gap'])}\n"
                             f"{render.data_caption(report['data_as_of'])}")

@@ -89,20 +89,27 @@ def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None
 
 
 def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
-    """Every catalogue entry that concerns one state, run for that state."""
+    """Every catalogue entry that concerns one state, run for that state; none for a date before it existed."""
     graph = graph or open_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
+    identity = run_named(graph, "profiles", "country-identity", state=code)
+    statehood = statehood_on(identity, when)
     results, adopted = [], adopted_by(graph, when)
     for name, query in catalogue().items():
-        if query.parameter("state"):
+        if query.parameter("state") and statehood["a_state_on_date"]:
             results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
                             "rows": run_gap(graph, query, when, adopted, state=code)})
-    identity = run_named(graph, "profiles", "country-identity", state=code)
     member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
     return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,
-            "data_as_of": data_as_of(graph), "gaps": [r for r in results if r["rows"]],
+            **statehood, "data_as_of": data_as_of(graph), "gaps": [r for r in results if r["rows"]],
             "no_gap": [r["query"] for r in results if not r["rows"]]}
+
+
+def statehood_on(identity: list[dict], when: str) -> dict:
+    """Whether the state existed on the date: a State created after 1919 did not before its independence."""
+    since = identity[0]["independentSince"] if identity else None
+    return {"independent_since": since, "a_state_on_date": not (since and when < since)}
 
 
 def truth(value) -> bool | None:
@@ -132,7 +139,7 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
     return {"country": code, "name": identity[0]["name"], "iso2": identity[0]["iso2"],
             "ilo_region": identity[0]["region"], "territory_of": identity[0]["territoryOf"],
-            "as_of": when, "data_as_of": data_as_of(graph),
+            "as_of": when, **statehood_on(identity, when), "data_as_of": data_as_of(graph),
             "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
 
 

@@ -55,6 +55,9 @@ EXTRA_SOURCES = [
     ("ILO_INSTRUMENTS", "ILO instrument metadata (adoption, entry into force, session)", "https://normlex.ilo.org",
      "2026-11-23", "ilo"),
     ("NORMLEX_COMMENTS", "ILO NORMLEX supervisory comments", "https://normlex.ilo.org", "2026-11-23", "supervision"),
+    ("GW_STATES", "Gleditsch & Ward list of independent states (iisystem.dat, microstatessystem.dat), as packaged in "
+     "the R package 'states' 0.3.3 (data/gwstates.rda), MIT licence",
+     "https://github.com/andybega/states/tree/b15448281b4bfc59d5bd24177174d04d906543a9", "2025-08-25", "un"),
     ("PYCOUNTRY", "ISO 3166-1 country codes (pycountry)", "https://pypi.org/project/pycountry/", "2026-02-16", "un"),
     # The seed documents: programmes, projects and estimates were extracted from them by hand.
     ("000_f7e10c65316fdbfc.txt", "ILO web page: ILO contributions to achieve Target 8.7", "", "2022", "seeds"),

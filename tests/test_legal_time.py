@@ -140,6 +140,36 @@ def test_un_gaps_cover_states_that_are_not_ilo_members(graph):
     assert "VAT" in {r["country"] for r in gaps("untoc-without-palermo", "2024-01-01", graph)["rows"]}
 
 
+@pytest.mark.parametrize("on", ["1990-01-01", "2005-01-01"])
+def test_no_gap_lists_a_state_before_it_existed(graph, on):
+    from normgraph.queries.catalogue import catalogue
+    from normgraph.reports import gaps
+
+    not_yet = {r["state"] for r in bundled_table("statehood.csv") if r["independent"] > on}
+    assert {"SSD", "MNE"} <= not_yet  # independent 2011-07-09 and 2006-06-03 (Gleditsch & Ward)
+    params = {"corridor": {"origin": "NPL", "destination": "QAT"}}
+    listed = {r["country"] for name in catalogue() for r in gaps(name, on, graph, **params.get(name, {}))["rows"]}
+    assert listed and not listed & not_yet
+
+
+def test_a_state_before_its_independence_has_no_report_and_no_case(store_path, tmp_path):
+    import json
+
+    independent = row("statehood.csv", state="SSD")["independent"]
+    before = (D.fromisoformat(independent) - dt.timedelta(days=1)).isoformat()
+    report = json.loads(run_cli("gaps", "--country", "SSD", "--as-of", before, "--format", "json",
+                                store=store_path).stdout)
+    assert (report["a_state_on_date"], report["independent_since"], report["gaps"]) == (False, independent, [])
+    on_the_day = json.loads(run_cli("country", "SSD", "--as-of", independent, "--format", "json", store=store_path).stdout)
+    assert on_the_day["a_state_on_date"] is True
+    case = tmp_path / "case.yaml"
+    case.write_text(f"id: juba\ndate: {before}\nperson: {{age: 15}}\nwork_country: SSD\n", encoding="utf-8")
+    refused = run_cli("applies", str(case), store=store_path)
+    assert refused.returncode == 2 and "did not exist as a State" in refused.stderr
+    case.write_text(f"id: juba\ndate: {independent}\nperson: {{age: 15}}\nwork_country: SSD\n", encoding="utf-8")
+    assert run_cli("applies", str(case), store=store_path).returncode == 0
+
+
 def test_a_non_member_is_told_so_not_given_an_empty_report(store_path):
     import json
 

@@ -45,6 +45,19 @@ def membership_triples() -> Iterator[Triple]:
         yield from provenance(subject, period["source"], period["as_of"])
 
 
+def statehood_triples() -> Iterator[Triple]:
+    """The day a state created after 1919 became independent (data/statehood.csv): no gap, profile or case
+    treats it as a State before that day."""
+    def parse(row: Row) -> dict:
+        return {"state": row.country("state"), "independent": row.date("independent", True),
+                "source": row.text("source", True), "as_of": row.text("as_of")}
+    for row in read_bundled("statehood.csv", ["state", "independent", "source", "as_of"], parse):
+        subject = node("statehood", row["state"])
+        yield Triple(node("country", row["state"]), ng("statehood"), subject)
+        yield from facts(subject, [(RDF_TYPE, ng("Statehood")), (ng("independentSince"), row["independent"])])
+        yield from provenance(subject, row["source"], row["as_of"])
+
+
 def alias_rows() -> dict[str, list[dict]]:
     """data/country_names.csv by state: the names the resolver knows, each with its source."""
     def parse(row: Row) -> dict:
@@ -86,6 +99,7 @@ def triples() -> Iterator[Triple]:
         for alias in aliases(country["iso3"], country["name"], names.get(country["iso3"], [])):
             yield from alternative_name(subject, alias["name"], alias["source"], alias["as_of"])
     yield from membership_triples()
+    yield from statehood_triples()
     for code, name in NON_STATE_PARTIES.items():
         subject = node("country", code)
         yield from facts(subject, [(RDF_TYPE, ng("RegionalOrganisation")), (ng("iso3"), code), (RDFS_LABEL, name)])
