@@ -77,6 +77,12 @@ EXTRA_SOURCES = [
     ("NLX_CEACR_HKG_C105", "NORMLEX CEACR comment: C105, Hong Kong Special Administrative Region (ratification: 1997)",
      "http://ilo.ch/dyn/normlex/de/f?p=1000%3A13100%3A0%3A%3ANO%3A13100%3AP13100_COMMENT_ID%2CP13100_COUNTRY_ID%3A2185192%2C103578",
      "unknown", "supervision"),
+    ("MO_AVISO_49_2001", "Macao SAR: Chief Executive notice 49/2001 and 63/2001 (China's notification of 1999-10-20 that C029 "
+     "and C105 continue to apply in the Macao SAR from 1999-12-20), as summarised by O Direito Online",
+     "https://odireitoonline.com/trabalho-forcado-ou-obrigatorio.html", "2022", "ilo"),
+    ("MO_LEGISMAC_DL42381", "LegisMac record DL 42381 (C105 in Macao): notice 63/2001, BO of the Macao SAR II no. 44, "
+     "2001-10-31, publishes China's notification that C105 continues to apply in the Macao SAR",
+     "http://search.io.gov.mo/zh-mo/legismac/type/DL/number/42381", "2001-10-31", "ilo"),
     ("NLX_CAS_MYS_SABAH", "NORMLEX CAS 1998: Malaysia (Sabah), C097: the ratification applies to Sabah",
      "http://ilo.org/dyn/normlex/en/f?p=1000%3A13101%3A0%3A%3ANO%3A13101%3AP13101_COMMENT_ID%3A3962669", "1998", "supervision"),
     # Names people use for states (country_names.csv).

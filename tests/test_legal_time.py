@@ -231,3 +231,17 @@ def test_country_names_the_state_responsible_for_a_territory(store_path):
     assert profile["territory_of"] == "CHN"
     assert {i["instrument"] for i in profile["instruments"]} == {
         r["instrument"] for r in bundled_table("territorial_application.csv") if r["territory"] == "HKG"}
+
+
+def test_macao_is_covered_by_chinas_declarations_before_china_itself_is_bound(graph):
+    from normgraph.reports import country_profile
+
+    declared = {r["instrument"]: r["applies_by"] for r in bundled_table("territorial_application.csv")
+                if r["territory"] == "MAC"}
+    assert declared == {"C029": "1999-12-20", "C105": "1999-12-20"}
+    china_c029 = row("ratifications.csv", instrument="C029", state="CHN")["registered"]
+    on = "2010-01-01"
+    assert china_c029 > on  # China itself ratified C029 only in 2022
+    macao = {i["instrument"]: i for i in country_profile("Macao", on, graph)["instruments"]}
+    assert {code: macao[code]["bound"] for code in declared} == {"C029": True, "C105": True}
+    assert "C029" not in {i["instrument"] for i in country_profile("CHN", on, graph)["instruments"] if i["bound"]}
