@@ -52,9 +52,12 @@ class Classifier:
             situation = self.situations.setdefault(row["situation"], {"label": row["label"], "instruments": {}})
             situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"]}
         self.provisions: dict[str, tuple[str, str]] = {}
+        self.within: dict[str, str] = {}
         self.grounded: dict[str, list[str]] = {}
         for row in run_named(graph, "profiles", "situation-provisions"):
             self.provisions[row["provision"]] = (row["label"], row["code"])
+            if row["within"]:
+                self.within[row["label"]] = row["within"]
             if row["situation"]:
                 self.grounded.setdefault(row["situation"], []).append(row["provision"])
         # The rules cite provisions by their labels in what they say.
@@ -169,13 +172,21 @@ class Classifier:
 
     def add_bound(self, instrument: dict, case: Case) -> None:
         """bound[state]: true / false on the date of the facts; null for a recommendation or an undecidable record.
-        status[state] says which: in force, not yet in force, denounced, undetermined, not ratified, recommendation."""
+        status[state] says which: in force, not yet in force, denounced, undetermined, not ratified, recommendation.
+        excluded[state] lists the cited articles in an annex or part the state excluded from its acceptance
+        (C097 Art. 14, C143 Art. 16): the state is not bound by those articles."""
         recommendation = instrument.pop("recommendation")
-        instrument["bound"], instrument["status"], instrument["in_force_from"] = {}, {}, {}
+        code = instrument["instrument"]
+        instrument["bound"], instrument["status"], instrument["in_force_from"], instrument["excluded"] = {}, {}, {}, {}
         for state in case.states():
-            record = self.bindings_for(case, state).get(instrument["instrument"])
-            instrument["bound"][state] = None if recommendation else (truth(record["boundThere"]) if record else False)
-            instrument["status"][state] = "recommendation" if recommendation else (record["statusThere"] if record else NOT_RATIFIED)
+            record = self.bindings_for(case, state).get(code)
+            bound = None if recommendation else (truth(record["boundThere"]) if record else False)
+            status = "recommendation" if recommendation else (record["statusThere"] if record else NOT_RATIFIED)
+            parts = set(filter(None, ((record or {}).get("excluded") or "").split(";")))
+            excluded = [article for article in instrument["articles"] if self.within.get(article) in parts]
+            if excluded:
+                instrument["excluded"][state] = excluded
+            instrument["bound"][state], instrument["status"][state] = bound, status
             instrument["in_force_from"][state] = record["inForceFrom"] if record else None
 
 

@@ -153,3 +153,24 @@ def test_bad_table_cells_are_one_line_each_and_nothing_is_loaded(own_store, tmp_
     result = load(own_store, table, *(options or ["--source", "MINE"]), "--source-title", "mine")
     assert result.returncode == 2 and needle in result.stderr and "Traceback" not in result.stderr
     assert graph_names(own_store) == before
+
+
+def test_a_part_a_state_excluded_is_named_in_applies(own_store, tmp_path):
+    """C143 Art. 16(1): a Member may exclude Part I or Part II from its ratification. A loaded table records one;
+    `applies` then names the cited articles the state is not bound by, and only those."""
+    table = tmp_path / "c143.csv"
+    # Italy's C143 as the bundled table has it (registered in 1981), with a Part II exclusion added by the user.
+    table.write_text("instrument,state,registered,registered_year,excluded,source,as_of\n"
+                     "C143,ITA,,1981,Part II,USER_C143,2026-02-01\n", encoding="utf-8")
+    result = load(own_store, table, "--source", "USER_C143", "--source-title", "a user's C143 table with a Part II exclusion")
+    assert result.returncode == 0, result.stderr
+    case = tmp_path / "case.yaml"
+    case.write_text("id: milan\ndate: 2024-01-01\nperson: {age: 33, nationality: MAR}\nwork_country: ITA\n"
+                    "movement: {cross_border: true, lawfully_present: true}\n", encoding="utf-8")
+    answer = json.loads(run_cli("applies", str(case), "--format", "json", store=own_store).stdout)
+    c143 = next(i for i in answer["instruments"] if i["instrument"] == "C143")
+    part_two = [a for a in c143["articles"] if a in ("C143 Art. 10", "C143 Art. 11")]
+    assert part_two and c143["excluded"] == {"ITA": part_two}
+    assert "C143 Art. 1" in c143["articles"] and c143["bound"]["ITA"] is True  # Part I still binds
+    c097 = next(i for i in answer["instruments"] if i["instrument"] == "C097")
+    assert c097["excluded"] == {}  # near miss: Italy excluded nothing of C097
