@@ -613,7 +613,9 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Stop a query that runs longer than this.")
-def serve(store, host, port, timeout):
+@click.option("--idle-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Hang up on a connection that sends nothing for this long.")
+def serve(store, host, port, timeout, idle_timeout):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query (GET and POST).
 
     SELECT and ASK answer as JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE as Turtle, N-Triples,
@@ -628,7 +630,7 @@ def serve(store, host, port, timeout):
 
     graph = local_graph(store)
     try:
-        server = make_server(graph.store, host, port, timeout)
+        server = make_server(graph.store, host, port, timeout, idle_timeout)
     except OSError as error:
         raise UsageProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -238,3 +238,15 @@ def test_sparql_stops_a_query_at_its_timeout(store_path):
 def test_sparql_refuses_a_query_nested_deep_enough_to_crash_the_parser(store_path):
     result = run_cli("sparql", "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000, store=store_path)
     assert result.returncode == 2 and "nests groups 5000 deep" in result.stderr
+
+
+def test_help_starts_without_the_heavy_libraries():
+    """CLI start-up stays light: `normgraph --help` imports no RDF engine, validator or plotting library."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "normgraph", "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and "Usage" in result.stdout
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "normgraph" in imported and not imported & {"pyoxigraph", "rdflib", "pyshacl", "matplotlib", "networkx"}

@@ -106,6 +106,7 @@ def java_available():
         pytest.skip("HermiT needs Java, which is not installed here")
 
 
+@pytest.mark.reasoner
 def test_ontology_and_data_are_consistent_under_hermit(graph, java_available):
     from normgraph.reasoning import is_consistent
     from normgraph.validation import union_graph
@@ -113,6 +114,7 @@ def test_ontology_and_data_are_consistent_under_hermit(graph, java_available):
     assert is_consistent(union_graph(graph))
 
 
+@pytest.mark.reasoner
 def test_hermit_catches_a_contradiction(graph, java_available):
     from rdflib import RDF, URIRef
 

@@ -12,6 +12,8 @@ from conftest import run_cli
 from servers import (free_port, missing_oxigraph, missing_virtuoso, start_oxigraph, start_virtuoso, stop,
                      wait_until_answering)
 
+pytestmark = pytest.mark.servers
+
 EXAMPLE_CASE = "normgraph/cases/examples/nepal-domestic-worker.yaml"
 SABAH_CASE = "normgraph/cases/examples/sabah-plantation.yaml"
 
@@ -179,10 +181,15 @@ def test_a_stopped_endpoint_is_one_line_and_exit_1(store_path):
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+# Short, so that the idle-connection test waits seconds rather than the default 30.
+IDLE_SECONDS = 3
+
+
 @pytest.fixture(scope="module")
 def served(store_path):
     port = free_port()
-    process = subprocess.Popen(["python", "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port)],
+    process = subprocess.Popen(["python", "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port),
+                                "--idle-timeout", str(IDLE_SECONDS)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/query"
     wait_until_answering(url, process, 30)
@@ -283,8 +290,6 @@ def test_serve_refuses_a_deep_query_and_a_huge_body_and_keeps_answering(served):
 
 def test_serve_closes_an_idle_connection(served):
     import socket
-
-    from normgraph.graph.serve import IDLE_SECONDS
 
     host, port = urllib.parse.urlsplit(served).netloc.split(":")
     connection = socket.create_connection((host, int(port)))

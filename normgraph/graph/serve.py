@@ -186,8 +186,8 @@ def term_json(term) -> dict:
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
-def make_server(store, host: str, port: int, timeout: float) -> ThreadingHTTPServer:
-    handler = type("NormgraphSparqlHandler", (SparqlHandler,), {"store": store, "timeout_s": timeout})
+def make_server(store, host: str, port: int, timeout: float, idle: float = IDLE_SECONDS) -> ThreadingHTTPServer:
+    handler = type("NormgraphSparqlHandler", (SparqlHandler,), {"store": store, "timeout_s": timeout, "timeout": idle})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
