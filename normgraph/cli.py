@@ -232,10 +232,13 @@ def instrument(code, as_of, source, fmt):
 @click.option("--region", help="An ILO region: Africa, Americas, Arab States, Asia and the Pacific, Europe and Central Asia.")
 @click.option("--origin", help="Corridor origin state.")
 @click.option("--destination", help="Corridor destination state.")
+@click.option("--show-query", is_flag=True,
+              help="Print NAME's SPARQL with the parameters written in, runnable on any endpoint, instead of running "
+                   "it. normgraph then drops instruments not yet adopted on the date; the printed query does not.")
 @as_of_option
 @graph_options
 @format_option()
-def gaps(name, country, region, origin, destination, as_of, source, fmt):
+def gaps(name, country, region, origin, destination, show_query, as_of, source, fmt):
     """Coherence gaps: where a state's commitments do not fit together.
 
     \b
@@ -248,10 +251,21 @@ def gaps(name, country, region, origin, destination, as_of, source, fmt):
       normgraph gaps --country NPL
       normgraph gaps c182-without-c138 --as-of 2010-01-01 --region Africa --format csv
       normgraph gaps corridor --origin NPL --destination QAT
+      normgraph gaps c029-without-p029 --country NPL --show-query > my-query.rq
     """
     from . import render
     from .queries.catalogue import catalogue, cli_name
 
+    if show_query:
+        if not name:
+            raise click.UsageError("--show-query needs a query NAME (`normgraph gaps` lists them)")
+        from .graph.remote import substitute
+        from .queries.catalogue import bind, named_query
+
+        query = named_query(name)
+        click.echo(substitute(query.text, bind(query, {"asOf": as_of, "state": country, "region": region,
+                                                       "origin": origin, "destination": destination})))
+        return
     if not name and not country:
         rows = [{"name": q.name, "title": q.title,
                  "parameters": ", ".join(f"--{cli_name(p.name)}" + ("" if p.required else "?") for p in q.user_parameters)}

@@ -250,3 +250,19 @@ def test_help_starts_without_the_heavy_libraries():
     assert result.returncode == 0 and "Usage" in result.stdout
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "normgraph" in imported and not imported & {"pyoxigraph", "rdflib", "pyshacl", "matplotlib", "networkx"}
+
+
+@pytest.mark.parametrize("name,params", [("c029-without-p029", ["--country", "NPL"]),
+                                         ("c182-without-c138", ["--region", "Africa"]),
+                                         ("corridor", ["--origin", "NPL", "--destination", "QAT"])])
+def test_show_query_prints_sparql_that_answers_as_the_named_query(store_path, tmp_path, name, params):
+    on = ["--as-of", "2020-01-01"]
+    shown = run_cli("gaps", name, *params, *on, "--show-query", store=store_path)
+    assert shown.returncode == 0 and "?asOf" in shown.stdout and "2020-01-01" in shown.stdout
+    query = tmp_path / "shown.rq"
+    query.write_text(shown.stdout, encoding="utf-8")
+    ran = json.loads(run_cli("sparql", f"@{query}", "--format", "json", store=store_path).stdout)
+    named = json.loads(run_cli("gaps", name, *params, *on, "--format", "json", store=store_path).stdout)
+    assert named["rows"], "a query with no rows would prove nothing"
+    assert sorted({b["country"]["value"] for b in ran["results"]["bindings"]}) == sorted(
+        {r["country"] for r in named["rows"]})
