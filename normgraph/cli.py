@@ -112,10 +112,12 @@ def _stderr_console():
               default="table", show_default=True,
               help="SELECT and ASK: table or the W3C SPARQL results formats json, xml, csv, tsv. "
                    "CONSTRUCT and DESCRIBE: table (Turtle), ttl, nt, nq, jsonld, rdfxml.")
-def sparql(query, source, fmt):
+@click.option("--max-memory", type=click.IntRange(min=16), default=2048, show_default=True, metavar="MB",
+              help="Stop a query on the embedded store that needs more memory than this.")
+def sparql(query, source, fmt, max_memory):
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the graph; QUERY is the text or
-    @file.rq. All named graphs form the default graph. Results stream: `| head` stops the query, and so does
-    --timeout (a query that crashes the engine is one line, exit 1).
+    @file.rq. All named graphs form the default graph. Results stream: `| head` stops the query, and so do
+    --timeout and --max-memory (a query that crashes the engine is one line, exit 1).
 
     \b
     Examples:
@@ -146,7 +148,7 @@ def sparql(query, source, fmt):
         else:
             from .graph.bounded import run_bounded
 
-            run_bounded(answer, source[2])
+            run_bounded(answer, source[2], max_memory)
     except QueryError as error:
         raise UsageProblem(str(error)) from None
     except BrokenPipeError:
@@ -627,36 +629,44 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Stop a query that runs longer than this.")
+@click.option("--max-memory", type=click.IntRange(min=16), default=1024, show_default=True, metavar="MB",
+              help="Stop a query that needs more memory than this.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Answer at most this many rows or triples (a cut answer carries the X-SPARQL-MaxRows header).")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="An endpoint queries may federate to with SERVICE (repeatable); every other SERVICE is refused.")
 @click.option("--idle-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Hang up on a connection that sends nothing for this long.")
-def serve(store, host, port, timeout, idle_timeout):
+def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_timeout):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query (GET and POST).
 
     SELECT and ASK answer as JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE as Turtle, N-Triples,
-    RDF/XML or JSON-LD, as the Accept header asks. Updates are refused.
+    RDF/XML or JSON-LD, as the Accept header asks. Updates are refused. Each query runs in a process of
+    its own, stopped at --timeout or --max-memory; request bodies are capped at 1 MB.
 
     \b
     Example:
       normgraph serve --port 7878 &
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
     """
-    from .graph.serve import make_server
+    from .graph.serve import Limits, make_server
 
     graph = local_graph(store)
+    limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service))
     try:
-        server = make_server(graph.store, host, port, timeout, idle_timeout)
+        server = make_server(graph.store, host, port, limits, idle_timeout)
     except OSError as error:
         raise UsageProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"normgraph: warning: listening on {host}, reachable from other machines", err=True)
-    click.echo(f"normgraph: serving {graph.path} read-only at http://{host}:{server.server_port}/query "
+    click.echo(f"normgraph: serving {graph.path} read-only at http://{host}:{server.effective_port}/query "
                f"(Ctrl-C stops)", err=True)
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
 
 
 @cli.group()

@@ -266,3 +266,13 @@ def test_show_query_prints_sparql_that_answers_as_the_named_query(store_path, tm
     assert named["rows"], "a query with no rows would prove nothing"
     assert sorted({b["country"]["value"] for b in ran["results"]["bindings"]}) == sorted(
         {r["country"] for r in named["rows"]})
+
+
+def test_sparql_stops_a_query_past_its_memory_limit_in_one_line(store_path):
+    result = run_cli("sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f", "--max-memory", "100",
+                     "--format", "csv", store=store_path)
+    assert result.returncode == 1 and "memory limit (100 MB" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "backtrace" not in result.stderr
+    small = run_cli("sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "--max-memory", "100", "--format", "csv",
+                    store=store_path)
+    assert small.returncode == 0 and len(small.stdout.splitlines()) == 4  # near miss: a small query answers

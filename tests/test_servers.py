@@ -296,3 +296,100 @@ def test_serve_closes_an_idle_connection(served):
     connection.settimeout(IDLE_SECONDS + 15)
     assert connection.recv(1) == b""  # the server hangs up on a client that sends nothing
     connection.close()
+
+
+class Recorder:
+    """A loopback listener that records whether anything connected to it."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
+        self.contacted = threading.Event()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        try:
+            connection, _ = self.socket.accept()
+        except OSError:
+            return
+        self.contacted.set()
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def limited(store_path):
+    """A server with tight limits: 3 s, 300 MB more memory, 10 rows, and one endpoint SERVICE may reach."""
+    recorder, port = Recorder(), free_port()
+    process = subprocess.Popen(["python", "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port),
+                                "--timeout", "3", "--max-memory", "300", "--max-rows", "10",
+                                "--allow-service", recorder.url],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    wait_until_answering(url, process, 30)
+    yield url, recorder
+    stop(process)
+
+
+def ask(url, query, accept="application/sparql-results+json"):
+    """Status, headers and body of a query sent by POST."""
+    request = urllib.request.Request(url, data=query.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers, response.read()
+    except HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.mark.parametrize("query,stopped_by", [
+    ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "rows"),  # a cartesian product that streams
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", "limit"),  # an aggregate: it must finish first
+    ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f", "limit")])  # a sort that holds everything
+def test_a_runaway_query_is_stopped_while_another_client_is_answered(limited, query, stopped_by):
+    import threading
+    import time
+
+    url, _ = limited
+    outcome = {}
+
+    def runaway():
+        start = time.monotonic()
+        outcome["status"], outcome["headers"], outcome["body"] = ask(url, query)
+        outcome["seconds"] = time.monotonic() - start
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.5)
+    status, _, body = ask(url, "ASK { ?s ?p ?o }")
+    assert status == 200 and b"true" in body  # answered while the runaway runs
+    thread.join(30)
+    assert outcome["seconds"] < 10, outcome
+    if stopped_by == "rows":  # cut at the row cap, and said so
+        assert outcome["status"] == 200 and outcome["headers"]["X-SPARQL-MaxRows"] == "10"
+    else:  # stopped at the time or the memory limit
+        assert outcome["status"] == 503 and (b"3 s" in outcome["body"] or b"memory" in outcome["body"]), outcome
+
+
+def test_the_row_cap_cuts_an_answer_and_says_so(limited):
+    url, _ = limited
+    status, headers, body = ask(url, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 10
+    assert headers["X-SPARQL-MaxRows"] == "10"
+    status, headers, body = ask(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 4")  # near miss: under the cap
+    assert len(json.loads(body)["results"]["bindings"]) == 4 and "X-SPARQL-MaxRows" not in headers
+    status, headers, body = ask(url, "CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
+    assert status == 200 and len(body.decode().splitlines()) == 10 and headers["X-SPARQL-MaxRows"] == "10"
+
+
+def test_service_reaches_only_the_endpoints_the_operator_allows(limited):
+    url, recorder = limited
+    other = Recorder()
+    status, _, body = ask(url, f"SELECT * WHERE {{ SERVICE <{other.url}> {{ ?s ?p ?o }} }}")
+    assert status == 403 and recorder.url.encode() in body
+    assert not other.contacted.wait(1)
+    ask(url, f"SELECT * WHERE {{ SERVICE SILENT <{recorder.url}> {{ ?s ?p ?o }} }}")
+    assert recorder.contacted.wait(5)  # the allowed endpoint is asked

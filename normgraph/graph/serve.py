@@ -1,33 +1,45 @@
-"""The embedded store as a read-only SPARQL 1.1 Protocol endpoint (standard library threading HTTP server).
+"""The embedded store as a read-only SPARQL 1.1 Protocol endpoint: a WSGI application served by waitress.
 
-Queries run in parallel (pyoxigraph releases the GIL while it evaluates); updates are refused; a query
-that streams its solutions is stopped at the timeout. One that must finish before its first solution
-(ORDER BY, GROUP BY) is answered when done, or not at all if the client has gone.
+Waitress bounds what reaches the application (request bodies, idle connections, open connections). Each
+query then runs in a child process forked for it (graph/bounded.py) under a wall-clock limit, a memory
+limit and a cap on the rows or triples it returns; past a limit the child is killed and the client told so,
+while the other clients keep their answers. Updates are refused; so is SERVICE, unless the operator names
+the endpoints a query may federate to.
 """
 from __future__ import annotations
 
 import json
-import time
 import urllib.parse
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .store import MAX_NESTING, is_update, nesting_depth, uses_service
+from .store import MAX_NESTING, QueryError, StoreError, is_update, nesting_depth, query_form, service_targets
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
                 "text/tab-separated-values": "TSV"}
 GRAPH_TYPES = {"text/turtle": "TURTLE", "application/n-triples": "N_TRIPLES", "application/rdf+xml": "RDF_XML",
                "application/ld+json": "JSON_LD", "application/n-quads": "N_QUADS"}
-CHECK_EVERY = 256
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 # Limits that keep one client from exhausting the server: the request body, and how long a connection may idle.
 MAX_BODY_BYTES = 1_000_000
 IDLE_SECONDS = 30
+# Set on an answer cut at the row cap (the header Virtuoso uses for the same purpose).
+TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
-class QueryTimeout(Exception):
-    pass
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 30.0
+    memory_mb: int = 1024
+    max_rows: int = 100_000
+    allow_service: tuple[str, ...] = ()
+
+
+class Refusal(Exception):
+    def __init__(self, status: HTTPStatus, message: str):
+        super().__init__(message)
+        self.status = status
 
 
 def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
@@ -45,127 +57,123 @@ def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
     return None if accept.strip() else default
 
 
-class SparqlHandler(BaseHTTPRequestHandler):
-    server_version = "normgraph-serve"
-    store = None
-    timeout_s = 30.0
-    # The socket timeout of each connection: an idle client is disconnected instead of holding a thread.
-    timeout = IDLE_SECONDS
-
-    def log_message(self, format, *args):  # noqa: A002 - the standard library's signature
-        pass
-
-    def do_GET(self):
-        url = self.query_url()
-        if url:
-            self.answer_form(url.query)
-
-    def do_POST(self):
-        if not self.query_url():
-            return
-        length = self.headers.get("Content-Length") or "0"
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            self.close_connection = True
-            return self.refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY_BYTES} bytes")
-        body = self.rfile.read(int(length)).decode("utf-8", "replace")
-        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-        if content_type == "application/sparql-update":
-            return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
-        if content_type == "application/sparql-query":
-            return self.answer(body)
-        self.answer_form(body)
-
-    def do_PUT(self):
-        self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
-
-    do_DELETE = do_PATCH = do_PUT
-
-    def query_url(self):
-        """The request's URL if it is for /query; otherwise the refusal is sent and None returned."""
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/update":
-            self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
-        elif url.path != "/query":
-            self.refuse(HTTPStatus.NOT_FOUND, "normgraph serves SPARQL queries at /query")
-        else:
-            return url
-        return None
-
-    def answer_form(self, encoded: str) -> None:
-        """A query given as the `query` parameter (URL or form body); an `update` parameter is refused."""
-        params = urllib.parse.parse_qs(encoded)
-        if "update" in params:
-            return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
-        self.answer(params.get("query", [None])[0])
-
-    def refuse(self, status: HTTPStatus, message: str) -> None:
-        self.reply(status, "text/plain", (message + "\n").encode())
-
-    def reply(self, status: HTTPStatus, media_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", f"{media_type}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def answer(self, query: str | None) -> None:
-        from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
-
-        if not query:
-            return self.refuse(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
-        if is_update(query):
-            return self.refuse(HTTPStatus.FORBIDDEN, READ_ONLY)
-        if uses_service(query):
-            # SERVICE makes the engine fetch any URL the query names, from the server's network.
-            return self.refuse(HTTPStatus.FORBIDDEN, "federated queries (SERVICE) are refused on this endpoint")
-        if nesting_depth(query) > MAX_NESTING:
-            return self.refuse(HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels")
-        deadline = time.monotonic() + self.timeout_s
+def sparql_app(store, limits: Limits):
+    """The WSGI application: /query answers, /update and other methods are refused, anything else is 404."""
+    def app(environ, start_response):
         try:
-            result = self.store.query(query, use_default_graph_as_union=True)
-        except SyntaxError as error:
-            return self.refuse(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {error}")
-        except (OSError, RuntimeError, ValueError) as error:
-            return self.refuse(HTTPStatus.BAD_REQUEST, f"the query failed: {error}")
-        accept = self.headers.get("Accept") or ""
-        if isinstance(result, (QuerySolutions, QueryBoolean)):
-            media_type = negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
-            if not media_type:
-                return self.refuse(HTTPStatus.NOT_ACCEPTABLE, f"results come as: {', '.join(RESULT_TYPES)}")
-            output_format = getattr(QueryResultsFormat, RESULT_TYPES[media_type])
-            if isinstance(result, QuerySolutions):
-                try:
-                    result = within(result, deadline)
-                except QueryTimeout:
-                    return self.refuse(HTTPStatus.SERVICE_UNAVAILABLE, f"the query ran past {self.timeout_s:g} s")
-            body = serialize_results(result, output_format)
-        else:
-            media_type = negotiate(accept, GRAPH_TYPES, "text/turtle")
-            if not media_type:
-                return self.refuse(HTTPStatus.NOT_ACCEPTABLE, f"graphs come as: {', '.join(GRAPH_TYPES)}")
-            body = result.serialize(format=getattr(RdfFormat, GRAPH_TYPES[media_type]))
-        self.reply(HTTPStatus.OK, media_type, body)
+            status, media_type, body, truncated = respond(store, limits, environ)
+        except Refusal as refusal:
+            status, media_type, body, truncated = refusal.status, "text/plain", (str(refusal) + "\n").encode(), False
+        headers = [("Content-Type", f"{media_type}; charset=utf-8"), ("Content-Length", str(len(body)))]
+        if truncated:
+            headers.append((TRUNCATED_HEADER, str(limits.max_rows)))
+        start_response(f"{status.value} {status.phrase}", headers)
+        return [body]
+    return app
 
 
-def within(solutions, deadline: float):
-    """The solutions, read in full unless the deadline passes first."""
-    variables, rows = solutions.variables, []
-    for count, solution in enumerate(solutions):
-        rows.append(solution)
-        if count % CHECK_EVERY == 0 and time.monotonic() > deadline:
-            raise QueryTimeout
-    return variables, rows
+def respond(store, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, bool]:
+    path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
+    if path == "/update":
+        raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
+    if path != "/query":
+        raise Refusal(HTTPStatus.NOT_FOUND, "normgraph serves SPARQL queries at /query")
+    if method not in ("GET", "POST"):
+        raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
+    query = query_of(environ) if method == "POST" else form_query(environ.get("QUERY_STRING", ""))
+    return answer(store, limits, query, environ.get("HTTP_ACCEPT") or "")
 
 
-def serialize_results(result, output_format) -> bytes:
-    """SPARQL results in the negotiated format, written by pyoxigraph."""
-    from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
+def query_of(environ) -> str | None:
+    """The query a POST carries: its body, or its `query` form field; an update is refused."""
+    length = environ.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY_BYTES} bytes")
+    body = environ["wsgi.input"].read(int(length)).decode("utf-8", "replace")
+    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip()
+    if content_type == "application/sparql-update":
+        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
+    return body if content_type == "application/sparql-query" else form_query(body)
 
+
+def form_query(encoded: str) -> str | None:
+    """A query given as the `query` parameter (URL or form body); an `update` parameter is refused."""
+    params = urllib.parse.parse_qs(encoded)
+    if "update" in params:
+        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
+    return params.get("query", [None])[0]
+
+
+def checked_form(query: str | None, limits: Limits) -> str:
+    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs."""
+    if not query:
+        raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
+    if is_update(query):
+        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
+    if nesting_depth(query) > MAX_NESTING:
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels")
+    # SERVICE makes the engine fetch a URL the query names, from the server's network.
+    refused = [target for target in service_targets(query) if target not in limits.allow_service]
+    if refused:
+        allowed = f" (allowed: {', '.join(limits.allow_service)})" if limits.allow_service else ""
+        raise Refusal(HTTPStatus.FORBIDDEN, f"federated queries (SERVICE {refused[0]}) are refused on this "
+                                            f"endpoint{allowed}")
+    try:
+        return query_form(query)
+    except QueryError as error:
+        raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
+
+
+def answer(store, limits: Limits, query: str | None, accept: str) -> tuple[HTTPStatus, str, bytes, bool]:
+    from .bounded import answer_bounded
+
+    form = checked_form(query, limits)
+    offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
+    media_type = negotiate(accept, offered, default)
+    if not media_type:
+        kind = "graphs" if form == "GRAPH" else "results"
+        raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
+    try:
+        body = answer_bounded(lambda: evaluate(store, query, offered[media_type], limits.max_rows),
+                              limits.seconds, limits.memory_mb)
+    except QueryError as error:
+        raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
+    except StoreError as error:
+        raise Refusal(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from None
+    truncated, body = body[:1] == b"T", body[1:]
+    return HTTPStatus.OK, media_type, body, truncated
+
+
+def evaluate(store, query: str, format_name: str, max_rows: int) -> bytes:
+    """Run in the child: the answer in the format asked, prefixed by T if the row cap cut it, else F."""
+    from itertools import islice
+
+    from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+
+    try:
+        result = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise QueryError(f"SPARQL syntax error: {error}") from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise QueryError(f"the query failed: {error}") from None
     if isinstance(result, QueryBoolean):
-        return result.serialize(format=output_format)
-    variables, rows = result
-    # pyoxigraph serialises only a whole QuerySolutions, which cannot be read under a deadline: the rows read
-    # in time are written as JSON results, parsed back into a QuerySolutions, and serialised in the asked format.
+        return b"F" + result.serialize(format=getattr(QueryResultsFormat, format_name))
+    rows = list(islice(result, max_rows + 1))
+    truncated = len(rows) > max_rows
+    rows = rows[:max_rows]
+    if isinstance(result, QuerySolutions):
+        body = serialize_results(result.variables, rows, getattr(QueryResultsFormat, format_name))
+    else:
+        body = serialize(rows, format=getattr(RdfFormat, format_name))
+    return (b"T" if truncated else b"F") + body
+
+
+def serialize_results(variables, rows, output_format) -> bytes:
+    """SPARQL results in the negotiated format, written by pyoxigraph."""
+    from pyoxigraph import QueryResultsFormat, parse_query_results
+
+    # pyoxigraph serialises only a whole QuerySolutions, which cannot be cut at a cap: the rows kept are written
+    # as JSON results, parsed back into a QuerySolutions, and serialised in the asked format.
     document = {"head": {"vars": [v.value for v in variables]},
                 "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
                                          for row in rows]}}
@@ -186,8 +194,11 @@ def term_json(term) -> dict:
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
-def make_server(store, host: str, port: int, timeout: float, idle: float = IDLE_SECONDS) -> ThreadingHTTPServer:
-    handler = type("NormgraphSparqlHandler", (SparqlHandler,), {"store": store, "timeout_s": timeout, "timeout": idle})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS):
+    """A waitress server for the application, bound and ready for `run()`; `effective_port` tells the port."""
+    from waitress.server import create_server
+
+    return create_server(sparql_app(store, limits), host=host, port=port, channel_timeout=idle,
+                         max_request_body_size=MAX_BODY_BYTES, threads=8, connection_limit=100,
+                         cleanup_interval=max(1.0, idle / 2),
+                         ident="normgraph-serve", clear_untrusted_proxy_headers=True)

@@ -68,7 +68,22 @@ def nesting_depth(query: str) -> int:
 
 def uses_service(query: str) -> bool:
     """Whether the query federates (SERVICE), which would make the engine fetch a URL the query names."""
-    return any(m.lastgroup == "word" and m.group(0).upper() == "SERVICE" for m in TOKEN.finditer(query))
+    return bool(service_targets(query))
+
+
+def service_targets(query: str) -> list[str]:
+    """What each SERVICE names: an IRI (without its brackets) or a variable (with its '?')."""
+    targets, after_service = [], False
+    for match in TOKEN.finditer(query):
+        kind, text = match.lastgroup, match.group(0)
+        if kind in ("comment",) or text.isspace():
+            continue
+        if kind == "word" and text.upper() == "SERVICE":
+            after_service = True
+        elif after_service and not (kind == "word" and text.upper() == "SILENT"):
+            targets.append(text[1:-1] if kind == "iri" else text)
+            after_service = False
+    return targets
 
 
 def query_form(query: str) -> str:
