@@ -641,8 +641,8 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query (GET and POST).
 
     SELECT and ASK answer as JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE as Turtle, N-Triples,
-    RDF/XML or JSON-LD, as the Accept header asks. Updates are refused. Each query runs in a process of
-    its own, stopped at --timeout or --max-memory; request bodies are capped at 1 MB.
+    RDF/XML or JSON-LD, as the Accept header asks. Updates are refused. Queries run in worker processes,
+    stopped at --timeout or --max-memory; request bodies are capped at 1 MB.
 
     \b
     Example:
@@ -654,19 +654,24 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
     graph = local_graph(store)
     limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service))
     try:
-        server = make_server(graph.store, host, port, limits, idle_timeout)
+        server, workers = make_server(graph.store, host, port, limits, idle_timeout)
     except OSError as error:
         raise UsageProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"normgraph: warning: listening on {host}, reachable from other machines", err=True)
     click.echo(f"normgraph: serving {graph.path} read-only at http://{host}:{server.effective_port}/query "
                f"(Ctrl-C stops)", err=True)
+    import signal
+
+    # A service manager stops the server with SIGTERM: the workers go with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        workers.close()
 
 
 @cli.group()

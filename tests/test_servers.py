@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import urllib.parse
 import urllib.request
@@ -393,3 +394,34 @@ def test_service_reaches_only_the_endpoints_the_operator_allows(limited):
     assert not other.contacted.wait(1)
     ask(url, f"SELECT * WHERE {{ SERVICE SILENT <{recorder.url}> {{ ?s ?p ?o }} }}")
     assert recorder.contacted.wait(5)  # the allowed endpoint is asked
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                if entry.isdigit() and int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+@pytest.mark.parametrize("stop_signal", ["SIGTERM", "SIGKILL"])
+def test_the_query_workers_end_with_the_server(store_path, stop_signal):
+    import signal
+    import time
+
+    port = free_port()
+    process = subprocess.Popen(["python", "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_answering(f"http://127.0.0.1:{port}/query", process, 30)
+    workers = children_of(process.pid)
+    assert workers  # the pool is there
+    process.send_signal(getattr(signal, stop_signal))
+    process.wait(10)
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)

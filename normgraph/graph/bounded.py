@@ -3,8 +3,9 @@
 The embedded engine evaluates a query inside one native call that nothing in Python can interrupt, and a
 pathological query can take unbounded time or memory, or crash the process. A forked child runs it (sharing
 the store already in memory); the parent waits up to the limit, kills the child past it, and turns a crash
-or an exhausted memory limit into one line. The CLI's child writes straight to standard output; `serve`'s
-child hands its whole answer back through a pipe.
+or an exhausted memory limit into one line. The CLI forks one child per query, which writes straight to
+standard output; `serve` keeps a pool of such children (workers), each answering request after request
+through a pipe, so that a query costs no fork.
 """
 from __future__ import annotations
 
@@ -59,53 +60,131 @@ def run_bounded(work: Callable[[], None], seconds: float, memory_mb: int | None 
     check_exit(status, memory_mb)
 
 
-def answer_bounded(work: Callable[[], bytes], seconds: float, memory_mb: int | None) -> bytes:
-    """Run `work` in a child within the limits and return the bytes it produced; the errors as run_bounded's."""
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(reader)
-        quiet_engine()
-        limit_memory(memory_mb)
-        os._exit(child_answer(work, writer))
-    os.close(writer)
-    deadline, chunks = time.monotonic() + seconds, []
-    try:
-        while True:
-            ready, _, _ = select.select([reader], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                kill(child)
-                raise StoreError(f"the query ran longer than {seconds:g} s and was stopped")
-            chunk = os.read(reader, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(reader)
-    status = wait_for(child, deadline + 1)
-    check_exit(status if status is not None else kill(child), memory_mb)
-    answer = b"".join(chunks)
-    if answer.startswith(REJECTION):
-        raise QueryError(answer[len(REJECTION):].decode("utf-8", "replace"))
-    if answer.startswith(FAILURE):
-        raise StoreError(f"the query failed: {answer[len(FAILURE):].decode('utf-8', 'replace')}")
-    return answer
+class WorkerPool:
+    """Processes forked from the server before it answers, each holding the store, that answer one request at a
+    time under the limits. A worker past its time is killed and replaced; one that dies (its memory limit, a
+    crash) is replaced too; the others keep answering."""
+
+    def __init__(self, work: Callable[[bytes], bytes], size: int, seconds: float, memory_mb: int | None):
+        import queue
+
+        self.work, self.seconds, self.memory_mb = work, seconds, memory_mb
+        # The server's ends of every worker's pipes: a new worker closes them, so that each worker sees the end
+        # of its requests (and exits) once the server is gone, even if its siblings live on.
+        self.server_ends: set[int] = set()
+        self.idle: queue.Queue = queue.Queue()
+        for _ in range(size):
+            self.idle.put(self.start_worker())
+
+    def start_worker(self) -> tuple[int, int, int]:
+        """(pid, request pipe, answer pipe) of a new worker."""
+        child_reads, parent_writes = os.pipe()
+        parent_reads, child_writes = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            for fd in (parent_writes, parent_reads, *self.server_ends):
+                os.close(fd)
+            try:
+                quiet_engine()
+                limit_memory(self.memory_mb)
+                code = serve_requests(self.work, child_reads, child_writes, self.seconds)
+            except BaseException:  # the worker must never unwind into the server's code
+                code = FAILED
+            os._exit(code)
+        os.close(child_reads)
+        os.close(child_writes)
+        self.server_ends |= {parent_writes, parent_reads}
+        return pid, parent_writes, parent_reads
+
+    def run(self, request: bytes) -> bytes:
+        """The worker's answer to the request; QueryError if the engine rejected it, StoreError past a limit."""
+        import queue
+
+        deadline = time.monotonic() + self.seconds
+        try:
+            worker = self.idle.get(timeout=self.seconds)
+        except queue.Empty:
+            raise StoreError(f"every worker stayed busy for {self.seconds:g} s; try again later") from None
+        pid, requests, answers = worker
+        try:
+            write_frame(requests, request)
+            answer = read_frame(answers, deadline)
+        except (OSError, EOFError, TimeoutError) as error:
+            self.replace(worker)
+            status = kill(pid) if isinstance(error, TimeoutError) else os.waitpid(pid, 0)[1]
+            if isinstance(error, TimeoutError):
+                raise StoreError(f"the query ran longer than {self.seconds:g} s and was stopped") from None
+            check_exit(status, self.memory_mb)
+            raise StoreError("the worker stopped without an answer") from None
+        self.idle.put(worker)
+        if answer.startswith(REJECTION):
+            raise QueryError(answer[len(REJECTION):].decode("utf-8", "replace"))
+        if answer.startswith(FAILURE):
+            raise StoreError(f"the query failed: {answer[len(FAILURE):].decode('utf-8', 'replace')}")
+        return answer
+
+    def replace(self, worker: tuple[int, int, int]) -> None:
+        for fd in worker[1:]:
+            os.close(fd)
+            self.server_ends.discard(fd)
+        self.idle.put(self.start_worker())
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            pid, requests, answers = self.idle.get()
+            os.close(requests)
+            os.close(answers)
+            self.server_ends -= {requests, answers}
+            kill(pid)
 
 
-# How the child marks an answer that is an error instead (an answer never starts with a NUL byte).
+# How a worker marks an answer that is an error instead (an answer never starts with a NUL byte).
 REJECTION, FAILURE = b"\x00rejected:", b"\x00failed:"
+FRAME = 8  # bytes of the length that precedes each request and answer
 
 
-def child_answer(work: Callable[[], bytes], writer: int) -> int:
-    try:
-        answer = work()
-    except QueryError as error:
-        answer = REJECTION + str(error).encode()
-    except BaseException as error:  # the parent reports it; the child must never unwind into the server
-        answer = FAILURE + (str(error) or type(error).__name__).encode()
-    with os.fdopen(writer, "wb") as pipe:
-        pipe.write(answer)
-    return DONE
+def serve_requests(work: Callable[[bytes], bytes], requests: int, answers: int, seconds: float) -> int:
+    """The worker's loop: read a request, write its answer, until the server closes the pipe. Each request
+    also runs under an alarm whose default action ends the worker, inside the engine or not, should the
+    server be gone and unable to stop it."""
+    while True:
+        try:
+            request = read_frame(requests, None)
+        except EOFError:
+            return DONE
+        signal.alarm(int(seconds) + 2)
+        try:
+            answer = work(request)
+        except QueryError as error:
+            answer = REJECTION + str(error).encode()
+        except BaseException as error:  # reported by the server; the worker must never unwind into it
+            answer = FAILURE + (str(error) or type(error).__name__).encode()
+        signal.alarm(0)
+        write_frame(answers, answer)
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = len(payload).to_bytes(FRAME, "big") + payload
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_frame(fd: int, deadline: float | None) -> bytes:
+    """One length-prefixed message; EOFError if the other end closed, TimeoutError past the deadline."""
+    def read(count: int) -> bytes:
+        chunks, left = [], count
+        while left:
+            if deadline is not None:
+                ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    raise TimeoutError
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    return read(int.from_bytes(read(FRAME), "big"))
 
 
 def wait_for(child: int, deadline: float) -> int | None:

@@ -1,9 +1,10 @@
 """The embedded store as a read-only SPARQL 1.1 Protocol endpoint: a WSGI application served by waitress.
 
 Waitress bounds what reaches the application (request bodies, idle connections, open connections). Each
-query then runs in a child process forked for it (graph/bounded.py) under a wall-clock limit, a memory
-limit and a cap on the rows or triples it returns; past a limit the child is killed and the client told so,
-while the other clients keep their answers. Updates are refused; so is SERVICE, unless the operator names
+query then runs in one of a few worker processes forked with the store before the server starts
+(graph/bounded.py), under a wall-clock limit, a memory limit and a cap on the rows or triples it returns;
+past a limit the worker is killed and replaced and the client told so, while the other clients keep their
+answers. Updates are refused; so is SERVICE, unless the operator names
 the endpoints a query may federate to.
 """
 from __future__ import annotations
@@ -57,11 +58,14 @@ def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
     return None if accept.strip() else default
 
 
-def sparql_app(store, limits: Limits):
+WORKERS = 4
+
+
+def sparql_app(workers, limits: Limits):
     """The WSGI application: /query answers, /update and other methods are refused, anything else is 404."""
     def app(environ, start_response):
         try:
-            status, media_type, body, truncated = respond(store, limits, environ)
+            status, media_type, body, truncated = respond(workers, limits, environ)
         except Refusal as refusal:
             status, media_type, body, truncated = refusal.status, "text/plain", (str(refusal) + "\n").encode(), False
         headers = [("Content-Type", f"{media_type}; charset=utf-8"), ("Content-Length", str(len(body)))]
@@ -72,7 +76,7 @@ def sparql_app(store, limits: Limits):
     return app
 
 
-def respond(store, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, bool]:
+def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, bool]:
     path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
     if path == "/update":
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
@@ -81,7 +85,7 @@ def respond(store, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, boo
     if method not in ("GET", "POST"):
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
     query = query_of(environ) if method == "POST" else form_query(environ.get("QUERY_STRING", ""))
-    return answer(store, limits, query, environ.get("HTTP_ACCEPT") or "")
+    return answer(workers, limits, query, environ.get("HTTP_ACCEPT") or "")
 
 
 def query_of(environ) -> str | None:
@@ -124,9 +128,7 @@ def checked_form(query: str | None, limits: Limits) -> str:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
-def answer(store, limits: Limits, query: str | None, accept: str) -> tuple[HTTPStatus, str, bytes, bool]:
-    from .bounded import answer_bounded
-
+def answer(workers, limits: Limits, query: str | None, accept: str) -> tuple[HTTPStatus, str, bytes, bool]:
     form = checked_form(query, limits)
     offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
     media_type = negotiate(accept, offered, default)
@@ -134,8 +136,7 @@ def answer(store, limits: Limits, query: str | None, accept: str) -> tuple[HTTPS
         kind = "graphs" if form == "GRAPH" else "results"
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
     try:
-        body = answer_bounded(lambda: evaluate(store, query, offered[media_type], limits.max_rows),
-                              limits.seconds, limits.memory_mb)
+        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode())
     except QueryError as error:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
     except StoreError as error:
@@ -144,8 +145,15 @@ def answer(store, limits: Limits, query: str | None, accept: str) -> tuple[HTTPS
     return HTTPStatus.OK, media_type, body, truncated
 
 
+def evaluator(store):
+    """What a worker runs on a request [query, format, row cap]."""
+    def work(request: bytes) -> bytes:
+        return evaluate(store, *json.loads(request))
+    return work
+
+
 def evaluate(store, query: str, format_name: str, max_rows: int) -> bytes:
-    """Run in the child: the answer in the format asked, prefixed by T if the row cap cut it, else F."""
+    """Run in a worker: the answer in the format asked, prefixed by T if the row cap cut it, else F."""
     from itertools import islice
 
     from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
@@ -195,10 +203,19 @@ def term_json(term) -> dict:
 
 
 def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS):
-    """A waitress server for the application, bound and ready for `run()`; `effective_port` tells the port."""
+    """A waitress server for the application, bound and ready for `run()` (`effective_port` tells the port),
+    and its worker pool, to be closed after it. The workers are forked before waitress starts its threads."""
     from waitress.server import create_server
 
-    return create_server(sparql_app(store, limits), host=host, port=port, channel_timeout=idle,
-                         max_request_body_size=MAX_BODY_BYTES, threads=8, connection_limit=100,
-                         cleanup_interval=max(1.0, idle / 2),
-                         ident="normgraph-serve", clear_untrusted_proxy_headers=True)
+    from .bounded import WorkerPool
+
+    workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb)
+    try:
+        server = create_server(sparql_app(workers, limits), host=host, port=port, channel_timeout=idle,
+                               max_request_body_size=MAX_BODY_BYTES, threads=8, connection_limit=100,
+                               cleanup_interval=max(1.0, idle / 2),
+                               ident="normgraph-serve", clear_untrusted_proxy_headers=True)
+    except BaseException:
+        workers.close()
+        raise
+    return server, workers
