@@ -111,23 +111,33 @@ def country_names() -> CountryNames:
 def country_code(text: str) -> str:
     """An ISO 3166-1 alpha-3 code from an alpha-3 or alpha-2 code or a name, matched exactly after normalising
     (never a subdivision, never a guess): an ambiguous name names its candidates, an unknown one the nearest."""
+    code, problem = resolved_country(normalised_name(text), text)
+    if problem:
+        raise InputError(problem)
+    return code
+
+
+@lru_cache(maxsize=4096)
+def resolved_country(key: str, text: str) -> tuple[str | None, str | None]:
+    """(code, None) or (None, why not) for one spelling, remembered: a table names the same states, rightly
+    or wrongly, on many rows, and an unknown name's nearest-match search is slow."""
     import difflib
 
-    names, key = country_names(), normalised_name(text)
+    names = country_names()
     # A state's official name (the ILO's, ISO's) is that state, even where a shorter form of another's reads alike.
     found = names.official.get(key) if len(names.official.get(key, ())) == 1 else names.codes.get(key, set())
     if len(found) == 1:
-        return next(iter(found))
+        return next(iter(found)), None
     if found:
         candidates = " or ".join(f"{names.display[code]} ({code})" for code in sorted(found))
-        raise InputError(f"{text!r} is ambiguous: {candidates}?")
+        return None, f"{text!r} is ambiguous: {candidates}?"
     if key in names.not_coded:
-        raise InputError(f"{names.not_coded[key]} has no ISO 3166-1 code and is not a party to the instruments "
-                         "normgraph covers; normgraph has no data on it")
+        return None, (f"{names.not_coded[key]} has no ISO 3166-1 code and is not a party to the instruments "
+                      "normgraph covers; normgraph has no data on it")
     nearest = difflib.get_close_matches(key, [k for k in names.codes if len(k) > 3], n=3, cutoff=0.8)
     hint = f" (did you mean {', '.join(sorted({names.display[c] for k in nearest for c in names.codes[k]}))}?)" \
         if nearest else ""
-    raise InputError(f"unknown country {text!r}{hint}; give an ISO 3166-1 code (NPL, NP) or an English name")
+    return None, f"unknown country {text!r}{hint}; give an ISO 3166-1 code (NPL, NP) or an English name"
 
 
 def place_code(text: str, country: str | None = None) -> str:

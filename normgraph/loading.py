@@ -41,18 +41,27 @@ def new_state_triples(store, codes: set[str]) -> Iterator:
             yield from provenance(subject, "PYCOUNTRY", PYCOUNTRY_AS_OF)
 
 
-def superseded_triples(store, rows: list, graph: str) -> Iterator:
-    """Each earlier record of the same state and instrument is superseded by the loaded one."""
+def superseded_triples(store, rows: list, graph: str) -> list:
+    """Each earlier record of the same state and instrument is superseded by the loaded one. Read from the store
+    once, before anything of the new graph is written."""
     from pyoxigraph import Triple
 
     from .loaders.rdf import ng, node
 
-    for row in rows:
-        new = ratifications.ratification_node(row.instrument, row.state, graph)
-        parties = {q.subject for q in store.quads_for_pattern(None, ng("party"), node("country", row.state), None)}
-        for quad in store.quads_for_pattern(None, ng("instrument"), node("instrument", row.instrument), None):
-            if quad.subject in parties and quad.subject != new:
-                yield Triple(quad.subject, ng("supersededBy"), new)
+    loaded = {(row.instrument, row.state) for row in rows}
+    records: dict[tuple, list] = {}
+    states = {quad.subject: quad.object for quad in store.quads_for_pattern(None, ng("party"), None, None)}
+    for quad in store.quads_for_pattern(None, ng("instrument"), None, None):
+        state = states.get(quad.subject)
+        if state is not None:
+            key = (quad.object.value.rsplit("/", 1)[-1], state.value.rsplit("/", 1)[-1])
+            if key in loaded:
+                records.setdefault(key, []).append(quad.subject)
+    triples = []
+    for instrument, state in sorted(loaded):
+        new = ratifications.ratification_node(instrument, state, graph)
+        triples += [Triple(old, ng("supersededBy"), new) for old in records.get((instrument, state), []) if old != new]
+    return triples
 
 
 SOURCE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -100,14 +109,15 @@ def load_table(store_path: Path, file: Path, kind: str, name: str, source: Decla
     graph = USER_GRAPH_PREFIX + name
 
     def triples_for(store) -> Iterator:
+        # What depends on the store is read before any of the new graph is written.
+        linked = [*new_state_triples(store, states_mentioned(rows, kind)),
+                  *(superseded_triples(store, rows, graph) if kind == "ratifications" else [])]
         if source and source.title:
             from .loaders.sources import source_triples
 
             yield from source_triples(source.id, source.title, source.url, source.as_of)
-        yield from new_state_triples(store, states_mentioned(rows, kind))
+        yield from linked
         yield from to_triples(rows, graph=graph)
-        if kind == "ratifications":
-            yield from superseded_triples(store, rows, graph)
     return load_user_graphs(store_path, {GRAPH + graph: triples_for})[GRAPH + graph]
 
 

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -155,15 +156,17 @@ def copy_user_graphs(path: Path, store) -> None:
         store.load(path=str(kept), format=RdfFormat.N_QUADS)
 
 
-def save_user_graphs(path: Path, store) -> None:
-    """Write the store's user graphs to their own file, atomically."""
-    from pyoxigraph import RdfFormat, serialize
+# A line of an N-Quads snapshot whose quad sits in a user graph: the graph name ends the line.
+USER_QUAD_LINE = re.compile(rb" <(?:" + rb"|".join(re.escape(p.encode()) for p in USER_GRAPHS) + rb")[^<>]*> \.\s*$")
 
-    quads = [q for graph in store.named_graphs() if graph.value.startswith(USER_GRAPHS)
-             for q in store.quads_for_pattern(None, None, None, graph)]
+
+def save_user_graphs(path: Path, snapshot: Path) -> None:
+    """Write the user graphs to their own file, atomically: the lines of the version's snapshot (one quad each,
+    as the store dumped them) that name a user graph, copied without parsing."""
     kept = user_graphs_file(path)
     partial = kept.with_name(kept.name + f".{os.getpid()}.partial")
-    serialize(quads, str(partial), RdfFormat.N_QUADS)
+    with snapshot.open("rb") as source, partial.open("wb") as target:
+        target.writelines(line for line in source if USER_QUAD_LINE.search(line))
     os.replace(partial, kept)
 
 
@@ -248,7 +251,7 @@ def build_locked(path: Path, report: Report) -> dict[str, int]:
         copy_user_graphs(path, store)
         write_metadata(store)
         finish(store, version)
-        save_user_graphs(path, store)
+        save_user_graphs(path, version / SNAPSHOT)
     except BaseException as error:
         shutil.rmtree(version, ignore_errors=True)
         if isinstance(error, (TableError, OSError, ValueError)):
@@ -282,11 +285,14 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
                 graph = NamedNode(iri)
                 if store.contains_named_graph(graph):
                     store.remove_graph(graph)
-                quads = [Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)] if triples_for else []
-                store.extend(quads)
-                counts[iri] = len(quads)
+                counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)) \
+                    if triples_for else Counted(())
+                # Streamed straight into new files: the version is private until swapped in, so it needs no
+                # transaction, and a million-row table is never a list in memory.
+                store.bulk_extend(counted)
+                counts[iri] = counted.count
             finish(store, version)
-            save_user_graphs(path, store)
+            save_user_graphs(path, version / SNAPSHOT)
         except BaseException as error:
             shutil.rmtree(version, ignore_errors=True)
             if isinstance(error, OSError):
@@ -296,13 +302,23 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
     return counts
 
 
-def migrate_user_graphs(path: Path) -> None:
-    """A store made before user graphs had their own file: write that file once from the store, if it reads."""
-    from pyoxigraph import Store
+class Counted:
+    """An iterable that counts what passes through it."""
 
+    def __init__(self, items: Iterable):
+        self.items, self.count = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+def migrate_user_graphs(path: Path) -> None:
+    """A store made before user graphs had their own file: write that file once from its snapshot, if it reads."""
     if user_graphs_file(path).exists() or not path.exists():
         return
     try:
-        save_user_graphs(path, Store.read_only(str(path.resolve())))
+        save_user_graphs(path, path.resolve().parent / SNAPSHOT)
     except OSError:
         pass
