@@ -6,6 +6,7 @@ import json
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +82,47 @@ def test_any_name_is_a_state_or_a_clear_refusal(text):
         assert len(code) == 3 and code.isupper()
     except InputError as error:
         assert str(error)
+
+
+@pytest.fixture(scope="module")
+def fuzz_store(store_path, tmp_path_factory):
+    """A private copy of the built store, for `load` to write into."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("fuzz-store")
+    shutil.copytree(store_path.resolve().parent, folder / "store.versions" / "v1")
+    (folder / "store").symlink_to(folder / "store.versions" / "v1" / "db")
+    return folder / "store"
+
+
+def store_state(store) -> tuple:
+    """What a failed load must leave as it was: the version in use and the user's graphs."""
+    import hashlib
+
+    kept = store.with_name(store.name + ".user.nq")
+    return store.resolve(), hashlib.sha256(kept.read_bytes()).hexdigest() if kept.exists() else None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=6, unique=True),
+       st.lists(st.lists(cells, max_size=7), max_size=4), st.sampled_from([",", ";"]))
+def test_load_from_the_command_line_answers_or_refuses_and_a_refusal_changes_nothing(
+        fuzz_store, tmp_path_factory, monkeypatch, capsys, header, rows, delimiter):
+    import sys
+
+    from normgraph.cli import main
+
+    table = tmp_path_factory.mktemp("table") / "fuzz.csv"
+    table.write_text("\n".join(delimiter.join(json.dumps(c) if delimiter in c else c for c in row)
+                               for row in [header, *rows]), encoding="utf-8")
+    before = store_state(fuzz_store)
+    monkeypatch.setattr(sys, "argv", ["normgraph", "load", str(table), "--kind", "ratifications", "--store",
+                                      str(fuzz_store), "--source", "FUZZ", "--source-title", "generated table"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+        sys.exit(0)
+    code, said = exit_.value.code or 0, capsys.readouterr()
+    assert code in (0, 1, 2) and "Traceback" not in said.err
+    if code != 0:
+        assert said.err.strip() and store_state(fuzz_store) == before
