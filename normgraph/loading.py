@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +17,12 @@ PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
            "programmes": (programmes.from_file, programmes.triples)}
 
 
-def states_mentioned(rows: list, kind: str) -> set[str]:
+def states_of(row, kind: str) -> set[str]:
     if kind == "ratifications":
-        return {r.state for r in rows}
+        return {row.state}
     if kind == "comments":
-        return {r["state"] for r in rows if r["state"]}
-    return {code for r in rows for code in r["countries"]}
+        return {row["state"]} if row["state"] else set()
+    return set(row["countries"])
 
 
 def new_state_triples(store, codes: set[str]) -> Iterator:
@@ -67,6 +67,14 @@ def superseded_triples(store, rows: list, graph: str) -> list:
 SOURCE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
+def graph_key(name: str) -> str:
+    """A graph name fit for an IRI: "my table" is user/my-table."""
+    key = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+    if not key:
+        raise InputError(f"{name!r} cannot name a graph: use letters, digits, '_', '-' or '.' (--name)")
+    return key
+
+
 @dataclass(frozen=True)
 class DeclaredSource:
     """The source of a loaded table, declared by the user: its facts cite it like any bundled source."""
@@ -76,48 +84,62 @@ class DeclaredSource:
     as_of: str = ""
 
 
-def sources_cited(rows: list, kind: str) -> set[str]:
-    cited = [r.source for r in rows] if kind == "ratifications" else [r["source"] for r in rows]
-    return {source_id for sources in cited for source_id in sources.split(";") if source_id}
+def sources_of(row, kind: str) -> set[str]:
+    cited = row.source if kind == "ratifications" else row["source"]
+    return {source_id for source_id in cited.split(";") if source_id}
 
 
-def check_sources(file: Path, rows: list, kind: str, declared: DeclaredSource | None) -> None:
-    """Every source a row cites is a bundled source or the declared one; otherwise nothing is loaded."""
+def check_source(file: Path, declared: DeclaredSource | None) -> set[str]:
+    """The source ids a row may cite (the bundled ones and the declared one), once the declared one is sound."""
     from .loaders.sources import bundled_source_ids
 
     if declared and not SOURCE_ID.match(declared.id):
         raise TableError([f"{file}: --source {declared.id!r}: a source id is letters, digits, '_', '-' and '.'"])
-    known = bundled_source_ids() | ({declared.id} if declared else set())
-    unknown = sorted(sources_cited(rows, kind) - known)
-    if unknown:
-        raise TableError([f"{file}: unknown source id(s) {', '.join(unknown)}: declare the table's source with "
-                          "--source ID --source-title TITLE [--source-url URL] [--as-of DATE], or cite a source "
-                          "`normgraph graphs` lists"])
     if declared and declared.id not in bundled_source_ids() and not declared.title:
         raise TableError([f"{file}: --source {declared.id} is a new source: give its --source-title too"])
+    return bundled_source_ids() | ({declared.id} if declared else set())
+
+
+def checked(file: Path, rows: Iterable, kind: str, known: set[str], states: set[str]) -> Iterator:
+    """The rows, each noting the states it names; at the end, TableError if any row cited an unknown source."""
+    unknown: set[str] = set()
+    for row in rows:
+        unknown |= sources_of(row, kind) - known
+        states |= states_of(row, kind)
+        yield row
+    if unknown:
+        raise TableError([f"{file}: unknown source id(s) {', '.join(sorted(unknown))}: declare the table's source "
+                          "with --source ID --source-title TITLE [--source-url URL] [--as-of DATE], or cite a source "
+                          "`normgraph graphs` lists"])
 
 
 def load_table(store_path: Path, file: Path, kind: str, name: str, source: DeclaredSource | None = None,
                instrument: str | None = None) -> int:
-    """Check the whole file (TableError lists every bad row) and its sources, then load it atomically, with the
-    declared source, into its own graph; returns the quad count."""
+    """Load the file, with the declared source, into its own graph, in a new version of the store swapped in only
+    if every row is sound (otherwise TableError lists every bad row and nothing changes); returns the quad count.
+    Comments and programmes stream from the file into the version; ratifications, whose records supersede
+    earlier ones, are read whole first (a table of them is at most a few thousand rows)."""
     parse, to_triples = PARSERS[kind]
     defaults = {**({"source": source.id, "as_of": source.as_of} if source else {}),
                 **({"instrument": instrument} if instrument else {})}
-    rows = parse(file, defaults)
-    check_sources(file, rows, kind, source)
-    graph = USER_GRAPH_PREFIX + name
+    known = check_source(file, source)
+    graph = USER_GRAPH_PREFIX + graph_key(name)
 
     def triples_for(store) -> Iterator:
+        states: set[str] = set()
+        rows = checked(file, parse(file, defaults), kind, known, states)
         # What depends on the store is read before any of the new graph is written.
-        linked = [*new_state_triples(store, states_mentioned(rows, kind)),
-                  *(superseded_triples(store, rows, graph) if kind == "ratifications" else [])]
+        superseded = []
+        if kind == "ratifications":
+            rows = list(rows)
+            superseded = superseded_triples(store, rows, graph)
         if source and source.title:
             from .loaders.sources import source_triples
 
             yield from source_triples(source.id, source.title, source.url, source.as_of)
-        yield from linked
+        yield from superseded
         yield from to_triples(rows, graph=graph)
+        yield from new_state_triples(store, states)
     return load_user_graphs(store_path, {GRAPH + graph: triples_for})[GRAPH + graph]
 
 

@@ -321,4 +321,6 @@ def migrate_user_graphs(path: Path) -> None:
     try:
         save_user_graphs(path, path.resolve().parent / SNAPSHOT)
     except OSError:
-        pass
+        return
+    if not user_graphs_file(path).stat().st_size:
+        user_graphs_file(path).unlink()  # nothing to keep: a refused load then leaves no trace

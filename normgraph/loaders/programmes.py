@@ -10,7 +10,7 @@ from ..ids import country_code, instrument_code
 from .countries import region_key
 from .rdf import RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, facts, ng, node, provenance
 from .supervision import topic_key
-from .table import Row, read_bundled, read_file
+from .table import Row, read_bundled, stream_file
 
 GRAPH = "programmes"
 REQUIRED = ["programme", "name", "kind", "countries", "promotes", "source"]
@@ -37,8 +37,9 @@ def bundled() -> list[dict]:
     return read_bundled("programmes.csv", REQUIRED, parse_programme)
 
 
-def from_file(path, defaults: dict | None = None) -> list[dict]:
-    return read_file(path, REQUIRED, parse_programme, defaults=defaults)
+def from_file(path, defaults: dict | None = None) -> Iterator[dict]:
+    """The rows as they are read (a loaded table may be large); TableError at the end if any is bad."""
+    return stream_file(path, REQUIRED, parse_programme, defaults=defaults)
 
 
 def short_names(name: str) -> list[str]:

@@ -9,7 +9,7 @@ from pyoxigraph import NamedNode, Triple
 from ..ids import instrument_code, instrument_codes
 from .instruments import reference_triples
 from .rdf import DCT_SUBJECT, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node, provenance
-from .table import Row, read_bundled, read_file
+from .table import Row, read_bundled, stream_file
 
 GRAPH = "supervision"
 REQUIRED = ["comment", "body", "kind", "instruments", "source"]
@@ -52,8 +52,9 @@ def bundled() -> list[dict]:
     return read_bundled("comments.csv", REQUIRED, parse_comment)
 
 
-def from_file(path, defaults: dict | None = None) -> list[dict]:
-    return read_file(path, REQUIRED, parse_comment, defaults=defaults)
+def from_file(path, defaults: dict | None = None) -> Iterator[dict]:
+    """The rows as they are read (a loaded table may be large); TableError at the end if any is bad."""
+    return stream_file(path, REQUIRED, parse_comment, defaults=defaults)
 
 
 def body_triples() -> Iterator[Triple]:

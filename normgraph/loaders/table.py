@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -105,20 +106,29 @@ def check_as_of(row: Row) -> None:
 
 def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T],
               aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> list[T]:
-    """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad.
+    """Parse every row; raise TableError listing each bad row (file:line: problem) if any is bad."""
+    return list(parsed_rows(io.StringIO(text), name, required, parse, aliases, defaults))
+
+
+def parsed_rows(lines: Iterable[str], name: str, required: list[str], parse: Callable[[Row], T],
+                aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> Iterator[T]:
+    """Each row parsed, as it is read; at the end, TableError listing each bad row (file:line: problem) if any
+    is bad, so that a reader writing as it goes can throw away what it wrote.
 
     `aliases` maps other spellings of column names (a NORMLEX export's 'country', 'date') to normgraph's;
     `defaults` fills a column the table leaves out or empty (the source declared on the command line).
     A header with semicolons and no commas (NORMLEX's Country;Date;Status;Note) is read with semicolons."""
-    first_line = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if ";" in first_line and "," not in first_line else ",")
+    lines = iter(lines)
+    first_line = next(lines, "")
+    reader = csv.DictReader(itertools.chain([first_line], lines),
+                            delimiter=";" if ";" in first_line and "," not in first_line else ",")
     if reader.fieldnames:
         reader.fieldnames = [(aliases or {}).get(f.strip().lower(), f.strip().lower()) for f in reader.fieldnames]
     defaults = defaults or {}
     missing = [column for column in required if column not in (reader.fieldnames or []) and column not in defaults]
     if missing:
         raise TableError([f"{name}: missing column(s) {', '.join(missing)}; the header must have {', '.join(required)}"])
-    parsed, problems = [], []
+    problems, count = [], 0
     for cells in _cells_or_table_error(reader, name):
         row = Row({**cells, **{k: v for k, v in defaults.items() if not (cells.get(k) or "").strip()}}, reader.line_num)
         if None in cells:
@@ -126,12 +136,13 @@ def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], 
         value = parse(row)
         check_as_of(row)
         problems += [f"{name}:{row.line}: {problem}" for problem in row.problems]
-        parsed.append(value)
+        count += 1
+        if not problems:
+            yield value
     if problems:
         raise TableError(problems)
-    if not parsed:
+    if not count:
         raise TableError([f"{name}: the table has no rows"])
-    return parsed
 
 
 def _cells_or_table_error(reader: csv.DictReader, name: str) -> Iterator[dict]:
@@ -144,11 +155,17 @@ def _cells_or_table_error(reader: csv.DictReader, name: str) -> Iterator[dict]:
 
 def read_file(path: Path, required: list[str], parse: Callable[[Row], T],
               aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> list[T]:
+    return list(stream_file(path, required, parse, aliases, defaults))
+
+
+def stream_file(path: Path, required: list[str], parse: Callable[[Row], T],
+                aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> Iterator[T]:
+    """parsed_rows over a file read line by line, so a large table is never whole in memory."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            yield from parsed_rows(handle, str(path), required, parse, aliases, defaults)
     except (OSError, UnicodeDecodeError) as error:
         raise TableError([f"{path}: cannot read: {error}"]) from None
-    return read_rows(text, str(path), required, parse, aliases, defaults)
 
 
 def read_bundled(file_name: str, required: list[str], parse: Callable[[Row], T]) -> list[T]:
