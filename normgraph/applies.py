@@ -67,6 +67,7 @@ class Classifier:
         rules = catalogue("rules").values()
         self.stages = [[rule for rule in rules if rule.stage == stage] for stage in sorted({r.stage for r in rules})]
         self.profiles: dict[tuple, dict] = {}
+        self.statehood: dict[tuple, dict] = {}
         self.adopted: dict[str, set[str]] = {}
 
     def bindings_of(self, state: str, date: str, place: str | None = None) -> dict:
@@ -125,8 +126,10 @@ class Classifier:
         from .ids import InputError
 
         for state in case.states():
-            identity = run_named(self.graph, "profiles", "country-identity", state=state)
-            statehood = statehood_on(identity, case.facts["date"])
+            key = (state, case.facts["date"])
+            if key not in self.statehood:
+                self.statehood[key] = statehood_on(self.graph, *key)
+            statehood = self.statehood[key]
             if not statehood["a_state_on_date"]:
                 raise InputError(f"case {case.id}: {state} did not exist as a State on {case.facts['date']} "
                                  f"(independent from {statehood['independent_since']}); name the State whose "

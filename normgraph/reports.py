@@ -93,23 +93,25 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
     graph = graph or open_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
-    identity = run_named(graph, "profiles", "country-identity", state=code)
-    statehood = statehood_on(identity, when)
+    statehood = statehood_on(graph, code, when)
     results, adopted = [], adopted_by(graph, when)
     for name, query in catalogue().items():
         if query.parameter("state") and statehood["a_state_on_date"]:
             results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
                             "rows": run_gap(graph, query, when, adopted, state=code)})
     member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
+    identity = run_named(graph, "profiles", "country-identity", state=code)
     return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,
             **statehood, "data_as_of": data_as_of(graph), "gaps": [r for r in results if r["rows"]],
             "no_gap": [r["query"] for r in results if not r["rows"]]}
 
 
-def statehood_on(identity: list[dict], when: str) -> dict:
-    """Whether the state existed on the date: a State created after 1919 did not before its independence."""
-    since = identity[0]["independentSince"] if identity else None
-    return {"independent_since": since, "a_state_on_date": not (since and when < since)}
+def statehood_on(graph: LocalGraph, code: str, when: str) -> dict:
+    """Whether the state existed on the date (queries/profiles/statehood.rq), and since when if it was created
+    after 1919; a code the graph does not know is taken as existing (the callers say what they know of it)."""
+    rows = run_named(graph, "profiles", "statehood", asOf=when, state=code)
+    return {"independent_since": rows[0]["independentSince"] if rows else None,
+            "a_state_on_date": truth(rows[0]["aStateOnDate"]) if rows else True}
 
 
 def truth(value) -> bool | None:
@@ -139,15 +141,16 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
     return {"country": code, "name": identity[0]["name"], "iso2": identity[0]["iso2"],
             "ilo_region": identity[0]["region"], "territory_of": identity[0]["territoryOf"],
-            "as_of": when, **statehood_on(identity, when), "data_as_of": data_as_of(graph),
+            "as_of": when, **statehood_on(graph, code, when), "data_as_of": data_as_of(graph),
             "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
 
 
 def declared_age(record: dict) -> dict:
-    """min_age: the C138 age on the date; where a raise fell between two observations it is null and
-    min_age_between gives the lowest and highest it can be."""
-    low, high = (int(record[k]) if record[k] is not None else None for k in ("minAgeLow", "minAgeHigh"))
-    return {"min_age": low if low == high else None, **({"min_age_between": [low, high]} if low != high else {})}
+    """min_age: the C138 age on the date (country-instruments.rq); where a raise fell between two observations it
+    is null and min_age_between gives the lowest and highest it can be."""
+    if record["minAge"] is not None or record["minAgeLow"] is None:
+        return {"min_age": int(record["minAge"]) if record["minAge"] is not None else None}
+    return {"min_age": None, "min_age_between": [int(record["minAgeLow"]), int(record["minAgeHigh"])]}
 
 
 def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:

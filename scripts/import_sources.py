@@ -116,22 +116,15 @@ EARLIER_MEMBERSHIPS = [
 ]
 # Names the ISO and ILO tables do not give, with the source that does. Former names map to the
 # state now known by another name; common short names to the state they name.
-EXTRA_NAMES = [
-    ("Turkey", "TUR", "former", "WPR_NAME_CHANGES"), ("Swaziland", "SWZ", "former", "WPR_NAME_CHANGES"),
-    ("Burma", "MMR", "former", "WPR_NAME_CHANGES"), ("Czech Republic", "CZE", "former", "WPR_NAME_CHANGES"),
-    ("Cape Verde", "CPV", "former", "WPR_NAME_CHANGES"), ("Republic of Cape Verde", "CPV", "former", "WPR_NAME_CHANGES"),
-    ("Ceylon", "LKA", "former", "WPR_NAME_CHANGES"), ("Siam", "THA", "former", "WPR_NAME_CHANGES"),
-    ("Persia", "IRN", "former", "WPR_NAME_CHANGES"), ("Rhodesia", "ZWE", "former", "WPR_NAME_CHANGES"),
-    ("East Pakistan", "BGD", "former", "WPR_NAME_CHANGES"), ("Macedonia", "MKD", "former", "WPR_NAME_CHANGES"),
-    ("Republic of Macedonia", "MKD", "former", "WPR_NAME_CHANGES"),
-    ("Russia", "RUS", "common", "SAMAYO_COUNTRY_JSON"), ("Ivory Coast", "CIV", "common", "SAMAYO_COUNTRY_JSON"),
-    ("East Timor", "TLS", "common", "SAMAYO_COUNTRY_JSON"), ("Brunei", "BRN", "common", "SAMAYO_COUNTRY_JSON"),
-    ("Libya", "LBY", "common", "SAMAYO_COUNTRY_JSON"), ("Fiji Islands", "FJI", "common", "SAMAYO_COUNTRY_JSON"),
-    ("Reunion", "REU", "common", "SAMAYO_COUNTRY_JSON"), ("Macao", "MAC", "common", "SAMAYO_COUNTRY_JSON"),
-    ("Palestine", "PSE", "common", "SAMAYO_COUNTRY_JSON"), ("Moldova", "MDA", "common", "SAMAYO_COUNTRY_JSON"),
-    # Names a person may try that ISO 3166-1 gives no code: the resolver says what they are.
-    ("Kosovo", "", "no ISO 3166-1 code", "PYCOUNTRY"),
-]
+FORMER_NAMES = {"Turkey": "TUR", "Swaziland": "SWZ", "Burma": "MMR", "Czech Republic": "CZE", "Cape Verde": "CPV",
+                "Republic of Cape Verde": "CPV", "Ceylon": "LKA", "Siam": "THA", "Persia": "IRN", "Rhodesia": "ZWE",
+                "East Pakistan": "BGD", "Macedonia": "MKD", "Republic of Macedonia": "MKD"}
+COMMON_NAMES = {"Russia": "RUS", "Ivory Coast": "CIV", "East Timor": "TLS", "Brunei": "BRN", "Libya": "LBY",
+                "Fiji Islands": "FJI", "Reunion": "REU", "Macao": "MAC", "Palestine": "PSE", "Moldova": "MDA"}
+EXTRA_NAMES = [*((name, code, "former", "WPR_NAME_CHANGES") for name, code in FORMER_NAMES.items()),
+               *((name, code, "common", "SAMAYO_COUNTRY_JSON") for name, code in COMMON_NAMES.items()),
+               # Names a person may try that ISO 3166-1 gives no code: the resolver says what they are.
+               ("Kosovo", "", "no ISO 3166-1 code", "PYCOUNTRY")]
 
 
 def other_forms(name: str) -> list[str]:

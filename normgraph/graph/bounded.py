@@ -109,11 +109,13 @@ class WorkerPool:
         try:
             write_frame(requests, request)
             answer = read_frame(answers, deadline)
-        except (OSError, EOFError, TimeoutError) as error:
+        except TimeoutError:
+            kill(pid)
             self.replace(worker)
-            status = kill(pid) if isinstance(error, TimeoutError) else os.waitpid(pid, 0)[1]
-            if isinstance(error, TimeoutError):
-                raise StoreError(f"the query ran longer than {self.seconds:g} s and was stopped") from None
+            raise StoreError(f"the query ran longer than {self.seconds:g} s and was stopped") from None
+        except (OSError, EOFError):  # the worker died: its memory limit, or a crash
+            status = os.waitpid(pid, 0)[1]
+            self.replace(worker)
             check_exit(status, self.memory_mb)
             raise StoreError("the worker stopped without an answer") from None
         self.idle.put(worker)
