@@ -53,12 +53,12 @@ def graph_for(source):
     return local_graph(store)
 
 
-def local_graph(store: Path | None):
+def local_graph(store: Path | None, in_memory: bool = False):
     from .reports import open_graph
 
     def announce(path: Path, reason: str) -> None:
         click.echo(f"normgraph: the store at {path} {reason}; building it from the bundled data...", err=True)
-    return open_graph(store, on_build=announce)
+    return open_graph(store, on_build=announce, in_memory=in_memory)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -126,7 +126,8 @@ def sparql(query, source, fmt, max_memory):
       normgraph sparql 'ASK { ?s ?p ?o }'
       normgraph sparql 'DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>' --format ttl
     """
-    from .graph.store import QueryError, is_update, query_form
+    from .graph.sparql_text import is_update
+    from .graph.store import QueryError, query_form
     from .render import fitting_formats, write_query_result
 
     text = _query_text(query)
@@ -261,7 +262,7 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
     if show_query:
         if not name:
             raise click.UsageError("--show-query needs a query NAME (`normgraph gaps` lists them)")
-        from .graph.remote import substitute
+        from .graph.sparql_text import substitute
         from .queries.catalogue import bind, named_query
 
         query = named_query(name)
@@ -651,7 +652,7 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
     """
     from .graph.serve import Limits, make_server
 
-    graph = local_graph(store)
+    graph = local_graph(store, in_memory=True)
     limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service))
     try:
         server, workers = make_server(graph.store, host, port, limits, idle_timeout)

@@ -12,14 +12,15 @@ from .ids import GRAPH, country_code, instrument_code, parse_date
 from .queries.catalogue import bind, catalogue, group_rows, named_query
 
 
-def open_graph(store: Path | str | None = None, on_build=None) -> LocalGraph:
+def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool = False) -> LocalGraph:
     """The embedded store at `store` (default location if None), built from the bundled data on first use
-    and rebuilt (keeping user-loaded graphs) when it was built from older bundled data."""
+    and rebuilt (keeping user-loaded graphs) when it was built from older bundled data; `in_memory` for a
+    long-lived reader (LocalGraph says when it pays)."""
     from .graph.build import build, bundled_fingerprint
 
     path = Path(store).expanduser() if store else default_store_path()
     if path.exists():
-        graph = LocalGraph(path)
+        graph = LocalGraph(path, in_memory)
         query = f"SELECT ?f WHERE {{ GRAPH <{GRAPH}meta> {{ <{GRAPH}meta> <https://w3id.org/normgraph#dataFingerprint> ?f }} }}"
         built_from = [row["f"] for row in graph.select(query).rows]
         if built_from == [bundled_fingerprint()]:
@@ -29,7 +30,7 @@ def open_graph(store: Path | str | None = None, on_build=None) -> LocalGraph:
     elif on_build:
         on_build(path, "does not exist")
     build(path)
-    return LocalGraph(path)
+    return LocalGraph(path, in_memory)
 
 
 def data_as_of(graph: LocalGraph) -> dict[str, str]:

@@ -238,15 +238,18 @@ def test_serve_reports_a_syntax_error_as_400(served):
 def test_bound_parameters_stay_terms_and_leave_strings_alone():
     from pyoxigraph import Literal, NamedNode
 
-    from normgraph.graph.remote import substitute
+    from normgraph.graph.sparql_text import substitute
 
     query = ('SELECT ?asOf ?x WHERE { { SELECT ?asOf ?y WHERE { ?y ?p ?asOf } GROUP BY ?asOf ?y } '
              'BIND("?asOf" AS ?x) FILTER(?asOf > ?y) } # ?asOf')
     text = substitute(query, {"asOf": Literal('2020 "x"')})
     assert text.startswith('SELECT ("2020 \\"x\\"" AS ?asOf) ?x WHERE { { SELECT  ?y WHERE { ?y ?p "2020 \\"x\\"" }')
     assert 'GROUP BY  ?y' in text and 'BIND("?asOf" AS ?x)' in text and text.endswith("# ?asOf")
-    assert substitute("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s } }", {"s": NamedNode("http://a/b")}) == \
-        "SELECT ?s WHERE { VALUES (?s) { (<http://a/b>) } { SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s } }"
+    grouped = "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s ?p ?o } GROUP BY ?s ?o } }"
+    assert substitute(grouped, {"s": NamedNode("http://a/b")}, write_iris=False) == \
+        "SELECT ?s ?o WHERE { VALUES (?s) { (<http://a/b>) } { SELECT ?s ?o WHERE { ?s ?p ?o } GROUP BY ?s ?o } }"
+    assert substitute(grouped, {"s": NamedNode("http://a/b")}) == \
+        "SELECT (<http://a/b> AS ?s) ?o WHERE { { SELECT  ?o WHERE { <http://a/b> ?p ?o } GROUP BY  ?o } }"
 
 
 @pytest.mark.parametrize("query,fmt", [

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import MANIFEST, SNAPSHOT, StoreError, file_digest
+from .store import MANIFEST, StoreError
 
 USER_GRAPH_PREFIX = "user/"
 # Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
@@ -153,21 +153,34 @@ def copy_user_graphs(path: Path, store) -> None:
 
     kept = user_graphs_file(path)
     if kept.exists():
-        store.load(path=str(kept), format=RdfFormat.N_QUADS)
+        store.bulk_load(path=str(kept), format=RdfFormat.N_QUADS)
 
 
-# A line of an N-Quads snapshot whose quad sits in a user graph: the graph name ends the line.
-USER_QUAD_LINE = re.compile(rb" <(?:" + rb"|".join(re.escape(p.encode()) for p in USER_GRAPHS) + rb")[^<>]*> \.\s*$")
+# A line of an N-Quads file whose quad sits in a user graph: the graph name ends the line.
+USER_QUAD_LINE = re.compile(rb" <(?P<graph>(?:" + rb"|".join(re.escape(p.encode()) for p in USER_GRAPHS) + rb")[^<>]*)> \.\s*$")
+# The version file of a store made before the user graphs had their own file.
+LEGACY_SNAPSHOT = "snapshot.nq"
 
 
-def save_user_graphs(path: Path, snapshot: Path) -> None:
-    """Write the user graphs to their own file, atomically: the lines of the version's snapshot (one quad each,
-    as the store dumped them) that name a user graph, copied without parsing."""
+def save_user_graphs(path: Path, kept_from: Path, replaced: Iterable[str] = (), added: Path | None = None) -> None:
+    """Write the user graphs file atomically: the user-graph lines of `kept_from` (one quad each, as pyoxigraph
+    wrote them) but those of the graphs replaced, then every line of `added`, copied without parsing."""
     kept = user_graphs_file(path)
     partial = kept.with_name(kept.name + f".{os.getpid()}.partial")
-    with snapshot.open("rb") as source, partial.open("wb") as target:
-        target.writelines(line for line in source if USER_QUAD_LINE.search(line))
+    replaced = set(replaced)
+    with partial.open("wb") as target:
+        if kept_from.exists():
+            with kept_from.open("rb") as lines:
+                target.writelines(line for line in lines if kept_line(line, replaced))
+        if added:
+            with added.open("rb") as lines:
+                shutil.copyfileobj(lines, target, 1 << 20)
     os.replace(partial, kept)
+
+
+def kept_line(line: bytes, replaced: set[str]) -> bool:
+    match = USER_QUAD_LINE.search(line)
+    return bool(match) and match.group("graph").decode() not in replaced
 
 
 def bundled_fingerprint() -> str:
@@ -217,15 +230,12 @@ def write_metadata(store) -> None:
 
 
 def finish(store, version: Path) -> None:
-    """Flush the new version, write its snapshot (the file readers load into memory) and the manifest readers
-    check it against: its number of quads and its checksum."""
-    from pyoxigraph import RdfFormat
-
+    """Flush the new version and write the manifest that says it is whole: its quads and named graphs.
+    The caller then lets go of the store before swapping it in: readers open the database read-only, and a
+    writer still open may compact away the files they are about to read."""
     store.flush()
-    store.dump(output=str(version / SNAPSHOT), format=RdfFormat.N_QUADS)
-    manifest = {"quads": len(store), "sha256": file_digest(version / SNAPSHOT)}
+    manifest = {"quads": len(store), "graphs": sorted(graph.value for graph in store.named_graphs())}
     (version / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-
 
 
 def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
@@ -251,7 +261,7 @@ def build_locked(path: Path, report: Report) -> dict[str, int]:
         copy_user_graphs(path, store)
         write_metadata(store)
         finish(store, version)
-        save_user_graphs(path, version / SNAPSHOT)
+        del store
     except BaseException as error:
         shutil.rmtree(version, ignore_errors=True)
         if isinstance(error, (TableError, OSError, ValueError)):
@@ -267,12 +277,15 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
     """Add, replace or (for None) remove user graphs, by IRI, in a new version of the store and swap it in;
     returns quads per graph. One writer at a time: each starts from the version the previous one left.
 
-    Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records)."""
-    from pyoxigraph import NamedNode, Quad, Store
+    Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records).
+    They are written as N-Quads beside the version, then bulk-loaded by the engine from that file, which also
+    becomes the graphs' part of the user graphs file: a million-row table is never a list in memory."""
+    from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
     with writer_lock(path):
         migrate_user_graphs(path)
         version = new_version(path)
+        added = version / "added.nq"
         counts = {}
         try:
             try:
@@ -281,18 +294,20 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
                 raise StoreError(f"the store at {path} cannot be read ({error}); run `normgraph build` to "
                                  "repair it (your loaded graphs are kept)") from None
             store = Store(str(version / "db"))
-            for iri, triples_for in graphs.items():
-                graph = NamedNode(iri)
-                if store.contains_named_graph(graph):
-                    store.remove_graph(graph)
-                counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)) \
-                    if triples_for else Counted(())
-                # Streamed straight into new files: the version is private until swapped in, so it needs no
-                # transaction, and a million-row table is never a list in memory.
-                store.bulk_extend(counted)
-                counts[iri] = counted.count
+            with added.open("wb") as output:
+                for iri, triples_for in graphs.items():
+                    graph = NamedNode(iri)
+                    if store.contains_named_graph(graph):
+                        store.remove_graph(graph)
+                    counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)) \
+                        if triples_for else Counted(())
+                    serialize(counted, output, RdfFormat.N_QUADS)
+                    counts[iri] = counted.count
+            store.bulk_load(path=str(added), format=RdfFormat.N_QUADS)
             finish(store, version)
-            save_user_graphs(path, version / SNAPSHOT)
+            del store
+            save_user_graphs(path, user_graphs_file(path), replaced=graphs, added=added)
+            added.unlink()
         except BaseException as error:
             shutil.rmtree(version, ignore_errors=True)
             if isinstance(error, OSError):
@@ -319,7 +334,7 @@ def migrate_user_graphs(path: Path) -> None:
     if user_graphs_file(path).exists() or not path.exists():
         return
     try:
-        save_user_graphs(path, path.resolve().parent / SNAPSHOT)
+        save_user_graphs(path, path.resolve().parent / LEGACY_SNAPSHOT)
     except OSError:
         return
     if not user_graphs_file(path).stat().st_size:

@@ -13,55 +13,10 @@ import socket
 from urllib.error import HTTPError, URLError
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import TOKEN, GraphSizes, QueryError, Results, StoreError, query_form, typed_value
+from .sparql_text import substitute
+from .store import GraphSizes, QueryError, Results, StoreError, query_form, typed_value
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
-# Strings, IRIs and comments are copied as they are; only variables outside them are bound.
-CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
-# A GROUP BY left with only constants groups everything into one group: the keyword goes too.
-EMPTY_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+(?=\}|HAVING\b|ORDER\b|LIMIT\b|OFFSET\b|VALUES\b|$)", re.I)
-
-
-def substitute(query: str, bindings: dict) -> str:
-    """The query with its parameters bound, in a form Oxigraph and Virtuoso 7.2 both evaluate as the
-    embedded engine does.
-
-    A literal parameter (a date) is written as the term wherever a body uses it, since expressions inside
-    OPTIONAL groups and subqueries cannot see an outer binding: the outer SELECT projects `(term AS ?v)`,
-    subqueries and GROUP BY leave it out (Virtuoso joins an unbound column as NULL). An IRI parameter stays
-    a variable that triple patterns join on, bound by VALUES at the start of the outer body (Virtuoso fails
-    to compile some aggregating subqueries whose subject is a constant)."""
-    from pyoxigraph import Literal
-
-    terms = {name: term for name, term in bindings.items() if term is not None}
-    written = {name: str(term) for name, term in terms.items() if isinstance(term, Literal)}
-    joined = {name: str(term) for name, term in terms.items() if name not in written}
-    values = (f" VALUES ({' '.join('?' + name for name in joined)}) {{ ({' '.join(joined.values())}) }}"
-              if joined else "")
-    out, clause, previous_word, depth, outer_body = [], None, "", 0, False
-    for match in TOKEN.finditer(query):
-        kind, text = match.lastgroup, match.group(0)
-        if kind == "word":
-            upper = text.upper()
-            if upper == "SELECT":
-                clause = "select" if depth == 0 else "subselect"
-            elif upper == "BY" and previous_word == "GROUP":
-                clause = "group"
-            elif upper in CLAUSE_ENDS:
-                clause = None
-            previous_word = upper
-        elif kind == "other" and text in "{}":
-            if text == "{" and depth == 0 and not outer_body:
-                text, outer_body = text + values, True
-            depth += 1 if text.startswith("{") else -1
-            clause = None
-        elif kind == "variable" and text[1:] in written:
-            term = written[text[1:]]
-            text = {"select": f"({term} AS {text})", "subselect": "", "group": ""}.get(clause, term)
-        out.append(text)
-    return EMPTY_GROUP_BY.sub("", "".join(out))
-
-
 def normgraph_graph(iri: str) -> bool:
     """Whether a named graph is one normgraph writes (bundled, a loaded table, an ingested document)."""
     return iri.startswith((GRAPH, DOCUMENTS))
@@ -113,7 +68,7 @@ class RemoteGraph(GraphSizes):
             raise StoreError(f"{self.endpoint} did not answer with SPARQL JSON results") from None
 
     def select(self, query: str, bindings: dict | None = None) -> Results:
-        body, _ = self.request(substitute(query, bindings or {}), "json")
+        body, _ = self.request(substitute(query, bindings or {}, write_iris=False), "json")
         try:
             document = json.loads(body)
             variables = document["head"]["vars"]

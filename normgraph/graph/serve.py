@@ -14,7 +14,8 @@ import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from .store import MAX_NESTING, QueryError, StoreError, is_update, nesting_depth, query_form, service_targets
+from .sparql_text import MAX_NESTING, is_update, nesting_depth, service_targets
+from .store import QueryError, StoreError, query_form
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..ids import GRAPH
+from .sparql_text import MAX_NESTING, nesting_depth, substitute
 
 STORE_ENV = "NORMGRAPH_STORE"
-# Each store version keeps an N-Quads snapshot beside its database; readers load it into an
-# in-memory Oxigraph store, which answers the catalogue 3-4 times faster than reading from disk.
-SNAPSHOT = "snapshot.nq"
+# Each store version writes a manifest beside its database once it is whole: its quads and named graphs.
 MANIFEST = "manifest.json"
-UPDATE_KEYWORDS = re.compile(
-    r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*?\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+# Up to this size a long-lived reader copies the store into memory (about 0.5 GB at the limit).
+IN_MEMORY_MAX_QUADS = 1_000_000
 
 
 class StoreError(RuntimeError):
@@ -25,65 +24,12 @@ class QueryError(StoreError):
     """A query the engine rejects (syntax or evaluation); the message says where."""
 
 
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def default_store_path() -> Path:
     if os.environ.get(STORE_ENV):
         return Path(os.environ[STORE_ENV]).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("normgraph")) / "store"
-
-
-# The SPARQL parser recurses once per nested group: thousands of levels overflow its stack and kill the process.
-MAX_NESTING = 200
-
-
-TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
-                   r'''|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
-                   r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
-                   r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
-
-
-def nesting_depth(query: str) -> int:
-    """How deep the query's groups and brackets nest (strings, IRIs and comments do not count)."""
-    depth = deepest = 0
-    for match in TOKEN.finditer(query):
-        if match.lastgroup == "other" and match.group(0) in "{(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif match.lastgroup == "other" and match.group(0) in "})":
-            depth -= 1
-    return deepest
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query federates (SERVICE), which would make the engine fetch a URL the query names."""
-    return bool(service_targets(query))
-
-
-def service_targets(query: str) -> list[str]:
-    """What each SERVICE names: an IRI (without its brackets) or a variable (with its '?')."""
-    targets, after_service = [], False
-    for match in TOKEN.finditer(query):
-        kind, text = match.lastgroup, match.group(0)
-        if kind in ("comment",) or text.isspace():
-            continue
-        if kind == "word" and text.upper() == "SERVICE":
-            after_service = True
-        elif after_service and not (kind == "word" and text.upper() == "SILENT"):
-            targets.append(text[1:-1] if kind == "iri" else text)
-            after_service = False
-    return targets
 
 
 def query_form(query: str) -> str:
@@ -97,12 +43,6 @@ def query_form(query: str) -> str:
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from None
     return "SELECT" if isinstance(result, QuerySolutions) else "ASK" if isinstance(result, QueryBoolean) else "GRAPH"
-
-
-def is_update(query: str) -> bool:
-    """Whether the text is a SPARQL Update rather than a query (comments ignored)."""
-    text = re.sub(r"(?m)#.*$", "", re.sub(r"<[^>]*>", "<>", query))
-    return bool(UPDATE_KEYWORDS.match(text))
 
 
 @dataclass
@@ -148,36 +88,48 @@ class GraphSizes:
 
 
 class LocalGraph(GraphSizes):
-    """A read-only view of the embedded Oxigraph store; every named graph is part of the default graph."""
+    """A read-only view of the embedded Oxigraph store; every named graph is part of the default graph.
 
-    def __init__(self, path: Path):
-        from pyoxigraph import RdfFormat, Store
+    A command opens the version's database read-only and queries it on disk: that takes 10 ms at any size, where
+    loading it into memory takes 2 µs a quad. A long-lived reader (`serve`, a test session) asks for `in_memory`:
+    it pays the copy once, and a small store in memory answers a whole-catalogue query about twice as fast."""
+
+    def __init__(self, path: Path, in_memory: bool = False):
+        from pyoxigraph import Store
 
         self.path = path
-        snapshot = path.resolve().parent / SNAPSHOT
         try:
-            if snapshot.exists():
-                self.store = Store()
-                self.store.load(path=str(snapshot), format=RdfFormat.N_QUADS, lenient=True)
-                self.check_whole(snapshot)
-            else:
-                self.store = Store.read_only(str(path.resolve()))
-        except (OSError, SyntaxError) as error:
+            self.store = Store.read_only(str(path.resolve()))
+            self.check_whole()
+            if in_memory and self.quads_written() <= IN_MEMORY_MAX_QUADS:
+                memory = Store()
+                memory.bulk_extend(self.store)
+                self.store = memory
+        except (OSError, RuntimeError) as error:
             raise StoreError(f"cannot open the store at {path}: {error}; run `normgraph build` to repair it "
                              "(your loaded graphs are kept)") from None
 
-    def check_whole(self, snapshot: Path) -> None:
-        """Refuse a snapshot that is not the one its version wrote: fewer or other quads answer silently wrong."""
+    def manifest(self) -> dict:
         import json
 
-        manifest = snapshot.with_name(MANIFEST)
+        manifest = self.path.resolve().parent / MANIFEST
         if not manifest.exists():
-            return
-        expected = json.loads(manifest.read_text(encoding="utf-8"))
-        if len(self.store) != expected["quads"] or file_digest(snapshot) != expected["sha256"]:
-            raise StoreError(f"the store at {self.path} is damaged: its snapshot is not the one written ({len(self.store)} "
-                             f"quads read, {expected['quads']} written); run `normgraph build` to repair it "
-                             "(your loaded graphs are kept)")
+            raise StoreError(f"the store at {self.path} is damaged: its version has no manifest; run `normgraph build` "
+                             "to repair it (your loaded graphs are kept)")
+        return json.loads(manifest.read_text(encoding="utf-8"))
+
+    def quads_written(self) -> int:
+        return self.manifest()["quads"]
+
+    def check_whole(self) -> None:
+        """Refuse a database whose named graphs are not the ones its version wrote (RocksDB's own checksums
+        refuse damaged files); counting every quad would cost 0.4 s a million."""
+        written = self.manifest().get("graphs")
+        present = sorted(graph.value for graph in self.store.named_graphs())
+        if written is not None and present != written:
+            raise StoreError(f"the store at {self.path} is damaged: it holds {len(present)} named graphs where its "
+                             f"version wrote {len(written)}; run `normgraph build` to repair it (your loaded graphs "
+                             "are kept)")
 
     @classmethod
     def over(cls, store) -> "LocalGraph":
@@ -187,11 +139,13 @@ class LocalGraph(GraphSizes):
         return graph
 
     def select(self, query: str, bindings: dict | None = None) -> Results:
-        from pyoxigraph import QuerySolutions, Variable
+        from pyoxigraph import QuerySolutions
 
-        substitutions = {Variable(name): term for name, term in (bindings or {}).items() if term is not None}
+        # Bound terms are written into the text: Oxigraph then plans each pattern around the constant, where a
+        # substitution (like VALUES) is joined after the subqueries are evaluated for every state.
         try:
-            solutions = self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+            solutions = self.store.query(substitute(query, bindings) if bindings else query,
+                                         use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QueryError(f"SPARQL syntax error: {error}") from None
         except (OSError, RuntimeError, ValueError) as error:

@@ -1,0 +1,102 @@
+"""SPARQL as text: reading what a query does before any engine parses it (its form, nesting, updates and
+SERVICE targets), and writing bound parameters into it as terms for engines that cannot take them otherwise."""
+from __future__ import annotations
+
+import re
+
+UPDATE_KEYWORDS = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*?\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+
+
+# The SPARQL parser recurses once per nested group: thousands of levels overflow its stack and kill the process.
+MAX_NESTING = 200
+
+
+TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
+                   r'''|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+                   r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
+                   r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
+
+
+def nesting_depth(query: str) -> int:
+    """How deep the query's groups and brackets nest (strings, IRIs and comments do not count)."""
+    depth = deepest = 0
+    for match in TOKEN.finditer(query):
+        if match.lastgroup == "other" and match.group(0) in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif match.lastgroup == "other" and match.group(0) in "})":
+            depth -= 1
+    return deepest
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query federates (SERVICE), which would make the engine fetch a URL the query names."""
+    return bool(service_targets(query))
+
+
+def service_targets(query: str) -> list[str]:
+    """What each SERVICE names: an IRI (without its brackets) or a variable (with its '?')."""
+    targets, after_service = [], False
+    for match in TOKEN.finditer(query):
+        kind, text = match.lastgroup, match.group(0)
+        if kind in ("comment",) or text.isspace():
+            continue
+        if kind == "word" and text.upper() == "SERVICE":
+            after_service = True
+        elif after_service and not (kind == "word" and text.upper() == "SILENT"):
+            targets.append(text[1:-1] if kind == "iri" else text)
+            after_service = False
+    return targets
+
+
+def is_update(query: str) -> bool:
+    """Whether the text is a SPARQL Update rather than a query (comments ignored)."""
+    text = re.sub(r"(?m)#.*$", "", re.sub(r"<[^>]*>", "<>", query))
+    return bool(UPDATE_KEYWORDS.match(text))
+
+
+# Strings, IRIs and comments are copied as they are; only variables outside them are bound.
+CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
+# A GROUP BY left with only constants groups everything into one group: the keyword goes too.
+EMPTY_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+(?=\}|HAVING\b|ORDER\b|LIMIT\b|OFFSET\b|VALUES\b|$)", re.I)
+
+
+def substitute(query: str, bindings: dict, write_iris: bool = True) -> str:
+    """The query with its parameters bound as terms pyoxigraph wrote (never the user's text), meaning what the
+    parameter means throughout the query, on the embedded engine and on Oxigraph server and Virtuoso 7.2 alike.
+
+    A parameter is written as the term wherever a body uses it, since expressions inside OPTIONAL groups and
+    subqueries cannot see an outer binding: the outer SELECT projects `(term AS ?v)`, subqueries and GROUP BY
+    leave it out (Virtuoso joins an unbound column as NULL). With `write_iris=False` an IRI parameter stays a
+    variable that triple patterns join on, bound by VALUES at the start of the outer body: Virtuoso fails to
+    compile some aggregating subqueries whose subject is a constant, and Oxigraph is fastest with the constant."""
+    from pyoxigraph import Literal
+
+    terms = {name: term for name, term in bindings.items() if term is not None}
+    written = {name: str(term) for name, term in terms.items() if write_iris or isinstance(term, Literal)}
+    joined = {name: str(term) for name, term in terms.items() if name not in written}
+    values = (f" VALUES ({' '.join('?' + name for name in joined)}) {{ ({' '.join(joined.values())}) }}"
+              if joined else "")
+    out, clause, previous_word, depth, outer_body = [], None, "", 0, False
+    for match in TOKEN.finditer(query):
+        kind, text = match.lastgroup, match.group(0)
+        if kind == "word":
+            upper = text.upper()
+            if upper == "SELECT":
+                clause = "select" if depth == 0 else "subselect"
+            elif upper == "BY" and previous_word == "GROUP":
+                clause = "group"
+            elif upper in CLAUSE_ENDS:
+                clause = None
+            previous_word = upper
+        elif kind == "other" and text in "{}":
+            if text == "{" and depth == 0 and not outer_body:
+                text, outer_body = text + values, True
+            depth += 1 if text.startswith("{") else -1
+            clause = None
+        elif kind == "variable" and text[1:] in written:
+            term = written[text[1:]]
+            text = {"select": f"({term} AS {text})", "subselect": "", "group": ""}.get(clause, term)
+        out.append(text)
+    return EMPTY_GROUP_BY.sub("", "".join(out))
