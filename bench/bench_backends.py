@@ -32,7 +32,7 @@ def synthetic_graph(triples: int):
 
 def median_ms(run, runs: int) -> str:
     """The median time in ms, or the engine's one-line refusal."""
-    from normgraph.graph.store import StoreError
+    from normgraph.errors import StoreError
 
     times = []
     for _ in range(runs):

@@ -123,7 +123,7 @@ class Classifier:
     def check_states_existed(self, case: Case) -> None:
         """A case about a State before it existed cannot be answered for that State: the law then in force there
         was its predecessor's, which the user must name."""
-        from .ids import InputError
+        from .errors import InputError
 
         for state in case.states():
             key = (state, case.facts["date"])

@@ -127,7 +127,8 @@ def sparql(query, source, fmt, max_memory):
       normgraph sparql 'DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>' --format ttl
     """
     from .graph.sparql_text import is_update
-    from .graph.store import QueryError, query_form
+    from .graph.store import query_form
+    from .errors import QueryError
     from .render import fitting_formats, write_query_result
 
     text = _query_text(query)
@@ -347,8 +348,9 @@ def load(file, kind, name, source_id, source_title, source_url, as_of, instrumen
         --source-title "NORMLEX ratifications of C182" --source-url https://normlex.ilo.org --as-of 2026-01-31
       normgraph load c138.csv --kind ratifications --instrument C138 --source NORMLEX_2026 --source-title NORMLEX
     """
-    from .ids import InputError, instrument_code
-    from .loaders.table import TableError
+    from .ids import instrument_code
+    from .errors import InputError
+    from .errors import TableError
     from .loading import DeclaredSource, load_table
 
     graph_name = name or file.stem
@@ -356,12 +358,12 @@ def load(file, kind, name, source_id, source_title, source_url, as_of, instrumen
     try:
         code = instrument_code(instrument) if instrument else None
         count = load_table(local_graph(store).path, file, kind, graph_name, declared, code)
-    except InputError as error:
-        raise UsageProblem(str(error)) from None
     except TableError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
         raise UsageProblem(f"{len(error.problems)} problem(s) in {file}; nothing was loaded") from None
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
     click.echo(f"loaded {count} quads into graph user/{graph_name}")
 
 
@@ -383,7 +385,8 @@ def applies(cases, fmt, explain, source):
       normgraph applies normgraph/cases/examples/nepal-domestic-worker.yaml --format markdown
     """
     from .applies import Classifier
-    from .cases.case import CaseError, read_cases
+    from .cases.case import read_cases
+    from .errors import CaseError
     from .render import applies_markdown, emit
 
     parsed, problems = [], []
@@ -540,7 +543,7 @@ def drop(store, name):
     Example:
       normgraph graphs drop user/normlex-2026
     """
-    from .ids import InputError
+    from .errors import InputError
     from .loading import drop_graph
 
     try:
@@ -742,9 +745,9 @@ def _announce(result: dict) -> None:
 
 
 def main() -> None:
-    """Entry point: user errors become one line and exit 2; failures one line and exit 1; never a traceback."""
-    from .graph.store import StoreError
-    from .ids import InputError
+    """Entry point: every error is one line, never a traceback. The user's to fix (normgraph.errors.UsageError,
+    click's usage errors) exits 2; a failure of the store, an endpoint, the engine or the system exits 1."""
+    from .errors import NormgraphError
 
     try:
         cli.main(standalone_mode=False)
@@ -757,13 +760,14 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except InputError as error:
-        click.echo(f"normgraph: error: {error}", err=True)
-        sys.exit(2)
-    except StoreError as error:
-        click.echo(f"normgraph: failed: {error}", err=True)
-        sys.exit(1)
+    except NormgraphError as error:
+        click.echo(f"normgraph: {'error' if error.exit_code == 2 else 'failed'}: {error}", err=True)
+        sys.exit(error.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as error:  # the system refused (a full disk, a permission): one line, not a traceback
+        where = f": {error.filename}" if error.filename else ""
+        click.echo(f"normgraph: failed: {error.strerror or error}{where}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

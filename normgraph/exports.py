@@ -10,7 +10,8 @@ import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .ids import GRAPH, InputError, parse_date
+from .ids import GRAPH, parse_date
+from .errors import InputError
 from .queries.catalogue import catalogue, named_query
 from .reports import run_named
 

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, TypeVar
 
-from .ids import InputError
+from .errors import InputError
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ PATH_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTD
 
 def written_error(path: Path, error: OSError) -> Exception:
     """One line for a file that cannot be written; nothing half-written is left behind."""
-    from .graph.store import StoreError
+    from .errors import StoreError
 
     message = f"cannot write {path}: {error.strerror or error}; nothing was written"
     return InputError(message) if error.errno in PATH_ERRORS else StoreError(message)

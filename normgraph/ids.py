@@ -9,16 +9,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .errors import InputError
+
 NG = "https://w3id.org/normgraph#"
 ID = "https://w3id.org/normgraph/id/"
 GRAPH = "https://w3id.org/normgraph/graph/"
 # Each ingested document is a named graph of its own, named by the document's IRI.
 DOCUMENTS = ID + "document/"
 NON_STATE_PARTIES = {"EUU": "European Union"}
-
-
-class InputError(ValueError):
-    """A value a user gave that normgraph cannot accept; the message says what would be accepted."""
 
 
 def iri(kind: str, *keys: str) -> str:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .graph.build import USER_GRAPH_PREFIX, USER_GRAPHS, load_user_graphs
-from .ids import DOCUMENTS, GRAPH, InputError
+from .ids import DOCUMENTS, GRAPH
+from .errors import InputError
 from .loaders import programmes, ratifications, supervision
 from .loaders.countries import PYCOUNTRY_AS_OF
-from .loaders.table import TableError
+from .errors import TableError
 
 PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
            "comments": (supervision.from_file, supervision.triples),
@@ -46,7 +47,7 @@ def superseded_triples(store, rows: list, graph: str) -> list:
     once, before anything of the new graph is written."""
     from pyoxigraph import Triple
 
-    from .loaders.rdf import ng, node
+    from .loaders.rdf import ng
 
     loaded = {(row.instrument, row.state) for row in rows}
     records: dict[tuple, list] = {}

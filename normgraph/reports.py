@@ -126,7 +126,7 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
     when = parse_date(as_of or "today", "as_of").isoformat()
     identity = run_named(graph, "profiles", "country-identity", state=code)
     if not identity:
-        from .ids import InputError
+        from .errors import InputError
 
         raise InputError(f"{code} is a valid ISO code but normgraph has no data on it")
     strip = ("asOf", "state")

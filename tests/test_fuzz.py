@@ -27,7 +27,8 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(values, st.dictionaries(st.sampled_from(FIELDS), values, max_size=8)))
 def test_any_case_is_a_case_or_a_list_of_problems(data):
-    from normgraph.cases.case import Case, CaseError, parse_case
+    from normgraph.cases.case import Case, parse_case
+    from normgraph.errors import CaseError
 
     try:
         assert isinstance(parse_case(data, "fuzz"), Case)
@@ -38,7 +39,8 @@ def test_any_case_is_a_case_or_a_list_of_problems(data):
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=400))
 def test_any_yaml_text_is_a_case_or_a_list_of_problems(tmp_path_factory, text):
-    from normgraph.cases.case import CaseError, read_cases
+    from normgraph.cases.case import read_cases
+    from normgraph.errors import CaseError
 
     path = tmp_path_factory.mktemp("fuzz") / "case.yaml"
     path.write_text(text, encoding="utf-8")
@@ -62,7 +64,8 @@ cells = st.one_of(st.text(max_size=12), st.sampled_from(["C029", "C138", "P029",
 def test_any_table_is_rows_or_a_list_of_problems(header, rows, delimiter):
     from normgraph.loaders.ratifications import ALIASES, parser
     from normgraph.loaders.instruments import bundled_instruments
-    from normgraph.loaders.table import TableError, read_rows
+    from normgraph.loaders.table import read_rows
+    from normgraph.errors import TableError
 
     text = "\n".join(delimiter.join(json.dumps(c) if delimiter in c else c for c in row) for row in [header, *rows])
     try:
@@ -75,7 +78,8 @@ def test_any_table_is_rows_or_a_list_of_problems(header, rows, delimiter):
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.sampled_from(["Korea", "Congo", "Sabah", "XX", "the", "", "  ", "Türkiye"])))
 def test_any_name_is_a_state_or_a_clear_refusal(text):
-    from normgraph.ids import InputError, country_code
+    from normgraph.ids import country_code
+    from normgraph.errors import InputError
 
     try:
         code = country_code(text)

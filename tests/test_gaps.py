@@ -204,7 +204,8 @@ def test_not_yet_in_force_matches_the_tables(graph, expected, on):
 
 
 def test_a_derived_parameter_is_bound_from_its_source_and_never_given():
-    from normgraph.queries.catalogue import ParameterError, bind, named_query, parse_parameters
+    from normgraph.queries.catalogue import bind, named_query, parse_parameters
+    from normgraph.errors import ParameterError
 
     query = named_query("not-yet-in-force")
     assert bind(query, {"asOf": "2016-06-01"})["asOfYear"].value == "2016"

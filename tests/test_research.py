@@ -16,7 +16,7 @@ def expected() -> Expected:
 
 
 def quads_of(path, fmt):
-    from pyoxigraph import RdfFormat, parse
+    from pyoxigraph import parse
 
     return set(parse(path=str(path), format=fmt))
 

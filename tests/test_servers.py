@@ -335,7 +335,7 @@ def limited(store_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/query"
     wait_until_answering(url, process, 30)
-    yield url, recorder
+    yield url, recorder, process
     stop(process)
 
 
@@ -358,7 +358,7 @@ def test_a_runaway_query_is_stopped_while_another_client_is_answered(limited, qu
     import threading
     import time
 
-    url, _ = limited
+    url, _, _ = limited
     outcome = {}
 
     def runaway():
@@ -379,7 +379,7 @@ def test_a_runaway_query_is_stopped_while_another_client_is_answered(limited, qu
 
 
 def test_the_row_cap_cuts_an_answer_and_says_so(limited):
-    url, _ = limited
+    url, _, _ = limited
     status, headers, body = ask(url, "SELECT * WHERE { ?s ?p ?o }")
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 10
     assert headers["X-SPARQL-MaxRows"] == "10"
@@ -390,13 +390,31 @@ def test_the_row_cap_cuts_an_answer_and_says_so(limited):
 
 
 def test_service_reaches_only_the_endpoints_the_operator_allows(limited):
-    url, recorder = limited
+    url, recorder, _ = limited
     other = Recorder()
     status, _, body = ask(url, f"SELECT * WHERE {{ SERVICE <{other.url}> {{ ?s ?p ?o }} }}")
     assert status == 403 and recorder.url.encode() in body
     assert not other.contacted.wait(1)
     ask(url, f"SELECT * WHERE {{ SERVICE SILENT <{recorder.url}> {{ ?s ?p ?o }} }}")
     assert recorder.contacted.wait(5)  # the allowed endpoint is asked
+
+
+def test_a_query_whose_client_left_is_stopped_before_its_time_limit(limited):
+    import socket
+    import time
+
+    url, _, process = limited
+    workers = children_of(process.pid)
+    query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }")
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(f"GET /query?query={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        time.sleep(0.5)
+    left = time.monotonic()
+    while children_of(process.pid) == workers and time.monotonic() - left < 10:
+        time.sleep(0.05)
+    # The worker that ran it was killed and replaced well before the 3 s limit would have stopped it.
+    assert children_of(process.pid) != workers and time.monotonic() - left < 2
 
 
 def children_of(pid: int) -> set[int]:

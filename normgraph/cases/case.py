@@ -9,15 +9,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..ids import InputError, country_code, place_code
+from ..ids import country_code, place_code
+from ..errors import CaseError, InputError
 
 
-class CaseError(InputError):
-    """A case file with problems: one line per problem, each naming the field and what is allowed."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @lru_cache(maxsize=1)

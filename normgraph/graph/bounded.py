@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from .store import QueryError, StoreError
+from ..errors import QueryError, StoreError
 
 POLL_SECONDS = 0.02
 # Exit codes the child uses to tell the parent what happened.
@@ -96,8 +96,9 @@ class WorkerPool:
         self.server_ends |= {parent_writes, parent_reads}
         return pid, parent_writes, parent_reads
 
-    def run(self, request: bytes) -> bytes:
-        """The worker's answer to the request; QueryError if the engine rejected it, StoreError past a limit."""
+    def run(self, request: bytes, client_gone: Callable[[], bool] = lambda: False) -> bytes:
+        """The worker's answer to the request; QueryError if the engine rejected it, StoreError past a limit or
+        once `client_gone()` says nobody waits for the answer any more (the worker is then stopped too)."""
         import queue
 
         deadline = time.monotonic() + self.seconds
@@ -108,10 +109,13 @@ class WorkerPool:
         pid, requests, answers = worker
         try:
             write_frame(requests, request)
+            wait_for_answer(answers, deadline, client_gone)
             answer = read_frame(answers, deadline)
-        except TimeoutError:
+        except (TimeoutError, ClientGone) as stop:
             kill(pid)
             self.replace(worker)
+            if isinstance(stop, ClientGone):
+                raise StoreError("the client went away; its query was stopped") from None
             raise StoreError(f"the query ran longer than {self.seconds:g} s and was stopped") from None
         except (OSError, EOFError):  # the worker died: its memory limit, or a crash
             status = os.waitpid(pid, 0)[1]
@@ -163,6 +167,27 @@ def serve_requests(work: Callable[[bytes], bytes], requests: int, answers: int, 
             answer = FAILURE + (str(error) or type(error).__name__).encode()
         signal.alarm(0)
         write_frame(answers, answer)
+
+
+class ClientGone(Exception):
+    """Nobody waits for the answer any more."""
+
+
+# How often a waiting server thread asks whether its client is still there.
+CLIENT_CHECK_SECONDS = 0.2
+
+
+def wait_for_answer(fd: int, deadline: float, client_gone: Callable[[], bool]) -> None:
+    """Until the worker starts answering: TimeoutError past the deadline, ClientGone once the client has left."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        ready, _, _ = select.select([fd], [], [], min(left, CLIENT_CHECK_SECONDS))
+        if ready:
+            return
+        if client_gone():
+            raise ClientGone
 
 
 def write_frame(fd: int, payload: bytes) -> None:

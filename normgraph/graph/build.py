@@ -19,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..ids import DOCUMENTS, GRAPH
-from .store import MANIFEST, StoreError
+from .store import MANIFEST
+from ..errors import StoreError
 
 USER_GRAPH_PREFIX = "user/"
 # Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
@@ -231,8 +232,7 @@ def write_metadata(store) -> None:
 
 def finish(store, version: Path) -> None:
     """Flush the new version and write the manifest that says it is whole: its quads and named graphs.
-    The caller then lets go of the store before swapping it in: readers open the database read-only, and a
-    writer still open may compact away the files they are about to read."""
+    The caller then lets go of the store before swapping it in (see write_graphs)."""
     store.flush()
     manifest = {"quads": len(store), "graphs": sorted(graph.value for graph in store.named_graphs())}
     (version / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -248,7 +248,7 @@ def build(path: Path, report: Report = lambda name, count: None) -> dict[str, in
 def build_locked(path: Path, report: Report) -> dict[str, int]:
     from pyoxigraph import Store
 
-    from ..loaders.table import TableError
+    from ..errors import TableError
 
     migrate_user_graphs(path)
     version = new_version(path)
@@ -278,34 +278,21 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
     returns quads per graph. One writer at a time: each starts from the version the previous one left.
 
     Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records).
-    They are written as N-Quads beside the version, then bulk-loaded by the engine from that file, which also
-    becomes the graphs' part of the user graphs file: a million-row table is never a list in memory."""
-    from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+    They stream as N-Quads to the engine's bulk loader and to a file beside the version, which becomes their
+    part of the user graphs file: a million-row table is never a list in memory."""
+    from pyoxigraph import Store
 
     with writer_lock(path):
         migrate_user_graphs(path)
         version = new_version(path)
         added = version / "added.nq"
-        counts = {}
         try:
             try:
                 Store.read_only(str(path.resolve())).backup(str(version / "db"))
-            except OSError as error:
+            except (OSError, RuntimeError) as error:
                 raise StoreError(f"the store at {path} cannot be read ({error}); run `normgraph build` to "
                                  "repair it (your loaded graphs are kept)") from None
-            store = Store(str(version / "db"))
-            with added.open("wb") as output:
-                for iri, triples_for in graphs.items():
-                    graph = NamedNode(iri)
-                    if store.contains_named_graph(graph):
-                        store.remove_graph(graph)
-                    counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)) \
-                        if triples_for else Counted(())
-                    serialize(counted, output, RdfFormat.N_QUADS)
-                    counts[iri] = counted.count
-            store.bulk_load(path=str(added), format=RdfFormat.N_QUADS)
-            finish(store, version)
-            del store
+            counts = write_graphs(version / "db", graphs, added)
             save_user_graphs(path, user_graphs_file(path), replaced=graphs, added=added)
             added.unlink()
         except BaseException as error:
@@ -315,6 +302,75 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
             raise
         swap_in(path, version)
     return counts
+
+
+def write_graphs(database: Path, graphs: dict[str, Callable[[object], Iterable] | None], added: Path) -> dict[str, int]:
+    """Replace the graphs in the version's database, keeping their N-Quads in `added`; quads per graph. The
+    store is closed on return: readers open the database read-only, and a writer still open may compact away
+    the files they are about to read."""
+    from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+
+    store, counts = Store(str(database)), {}
+    for iri in graphs:
+        if store.contains_named_graph(NamedNode(iri)):
+            store.remove_graph(NamedNode(iri))
+
+    def write(output) -> None:
+        for iri, triples_for in graphs.items():
+            graph = NamedNode(iri)
+            counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)) \
+                if triples_for else Counted(())
+            serialize(counted, output, RdfFormat.N_QUADS)
+            counts[iri] = counted.count
+    bulk_load_written(store, write, added)
+    finish(store, database.parent)
+    return counts
+
+
+def bulk_load_written(store, write: Callable[[object], None], copy: Path) -> None:
+    """Bulk-load into the store the N-Quads that `write(output)` writes, keeping a copy of them in `copy`.
+    They pass through a pipe: Python makes the quads on one core while the engine, which lets go of the GIL,
+    loads them on the other. If `write` fails, the engine has loaded part of them: the caller drops the version."""
+    import threading
+
+    from pyoxigraph import RdfFormat
+
+    pipe = copy.with_suffix(".pipe")
+    os.mkfifo(pipe)
+    failures: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            with open(pipe, "wb") as loading, copy.open("wb") as kept:
+                write(Tee(loading, kept))
+        except BaseException as error:
+            failures.append(error)
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    try:
+        store.bulk_load(path=str(pipe), format=RdfFormat.N_QUADS)
+    finally:
+        # An engine that failed before opening the pipe leaves the producer waiting for a reader: give it one.
+        os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))
+        producer.join()
+        pipe.unlink()
+    if failures:
+        raise failures[0]
+
+
+class Tee:
+    """A binary output that writes to two."""
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+    def write(self, data: bytes) -> int:
+        self.first.write(data)
+        return self.second.write(data)
+
+    def flush(self) -> None:
+        self.first.flush()
+        self.second.flush()
 
 
 class Counted:

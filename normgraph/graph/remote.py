@@ -14,7 +14,8 @@ from urllib.error import HTTPError, URLError
 
 from ..ids import DOCUMENTS, GRAPH
 from .sparql_text import substitute
-from .store import GraphSizes, QueryError, Results, StoreError, query_form, typed_value
+from .store import GraphSizes, Results, query_form, typed_value
+from ..errors import QueryError, StoreError
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 def normgraph_graph(iri: str) -> bool:

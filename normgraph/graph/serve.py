@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
 from .sparql_text import MAX_NESTING, is_update, nesting_depth, service_targets
-from .store import QueryError, StoreError, query_form
+from .store import query_form
+from ..errors import QueryError, StoreError
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -86,7 +88,9 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
     if method not in ("GET", "POST"):
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
     query = query_of(environ) if method == "POST" else form_query(environ.get("QUERY_STRING", ""))
-    return answer(workers, limits, query, environ.get("HTTP_ACCEPT") or "")
+    # waitress reads ahead on the connection (channel_request_lookahead), so it can tell a client that left.
+    client_gone = environ.get("waitress.client_disconnected") or (lambda: False)
+    return answer(workers, limits, query, environ.get("HTTP_ACCEPT") or "", client_gone)
 
 
 def query_of(environ) -> str | None:
@@ -129,7 +133,8 @@ def checked_form(query: str | None, limits: Limits) -> str:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
-def answer(workers, limits: Limits, query: str | None, accept: str) -> tuple[HTTPStatus, str, bytes, bool]:
+def answer(workers, limits: Limits, query: str | None, accept: str,
+           client_gone: Callable[[], bool]) -> tuple[HTTPStatus, str, bytes, bool]:
     form = checked_form(query, limits)
     offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
     media_type = negotiate(accept, offered, default)
@@ -137,7 +142,7 @@ def answer(workers, limits: Limits, query: str | None, accept: str) -> tuple[HTT
         kind = "graphs" if form == "GRAPH" else "results"
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
     try:
-        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode())
+        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode(), client_gone)
     except QueryError as error:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
     except StoreError as error:
@@ -214,6 +219,7 @@ def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_
     try:
         server = create_server(sparql_app(workers, limits), host=host, port=port, channel_timeout=idle,
                                max_request_body_size=MAX_BODY_BYTES, threads=8, connection_limit=100,
+                               channel_request_lookahead=1,
                                cleanup_interval=max(1.0, idle / 2),
                                ident="normgraph-serve", clear_untrusted_proxy_headers=True)
     except BaseException:

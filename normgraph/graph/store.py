@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import QueryError, StoreError
 from ..ids import GRAPH
 from .sparql_text import MAX_NESTING, nesting_depth, substitute
 
@@ -14,14 +14,6 @@ STORE_ENV = "NORMGRAPH_STORE"
 MANIFEST = "manifest.json"
 # Up to this size a long-lived reader copies the store into memory (about 0.5 GB at the limit).
 IN_MEMORY_MAX_QUADS = 1_000_000
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or a query cannot run on it."""
-
-
-class QueryError(StoreError):
-    """A query the engine rejects (syntax or evaluation); the message says where."""
 
 
 def default_store_path() -> Path:

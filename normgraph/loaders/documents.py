@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
-from ..ids import DOCUMENTS, InputError
+from ..ids import DOCUMENTS
+from ..errors import InputError
 from .rdf import DCT_TITLE, RDF_TYPE, facts, ng
 
 TEXT_TYPES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown",

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -27,10 +28,14 @@ ELI_DATE_DOCUMENT = NamedNode("http://data.europa.eu/eli/ontology#date_document"
 PROV_GENERATED = NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
 
 
+# Terms are immutable, and a large table names the same few thousand (properties, states, instruments, sources,
+# dates) a million times: each is made once.
+@lru_cache(maxsize=None)
 def ng(local: str) -> NamedNode:
     return NamedNode(NG + local)
 
 
+@lru_cache(maxsize=65536)
 def node(kind: str, *keys: str) -> NamedNode:
     return NamedNode(iri(kind, *keys))
 
@@ -39,6 +44,7 @@ def graph_node(name: str) -> NamedNode:
     return NamedNode(GRAPH + name)
 
 
+@lru_cache(maxsize=65536, typed=True)
 def literal(value) -> Literal:
     if isinstance(value, bool):
         return Literal(str(value).lower(), datatype=NamedNode(XSD + "boolean"))

@@ -10,19 +10,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from ..ids import InputError, country_code, instrument_code
+from ..ids import country_code, instrument_code
+from ..errors import InputError, TableError
 
 T = TypeVar("T")
 # Dates as NORMLEX's own tables write them, besides ISO 8601.
 DATE_LAYOUTS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y")
-
-
-class TableError(Exception):
-    """A table with bad rows; nothing from it may be loaded."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class Row:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from ..ids import ID, InputError, country_code, instrument_code, parse_date, place_iri
+from ..errors import ParameterError
+from ..ids import ID, country_code, instrument_code, parse_date, place_iri
 
 HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
 PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+|from\s+\w+))?\)")
@@ -23,10 +24,6 @@ KINDS = ("date", "country", "region", "instrument", "place", "year")
 LIST_FIELDS = re.compile(r"^(has|lacks)(\d*)$")
 EVIDENCE_FIELDS = ("evidence", "evidenceKind", "evidenceUrl")
 ROW_KEYS = {"country", "name", "undetermined", "state", "region", "asOf", "asOfYear", "origin", "destination"}
-
-
-class ParameterError(InputError):
-    """A parameter is missing or has a value of the wrong kind."""
 
 
 @dataclass(frozen=True)
