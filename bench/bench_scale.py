@@ -1,0 +1,82 @@
+"""Every reading command as a whole process on a grown store (targets, issue 18: at 10^6 quads <= 1.0 s and
+<= 150 MB each; at 10^7 <= 2 s). The store is the bundled one plus synthetic states in the bundled shapes
+(ratifications with legal time, UN participations, comments; bench/synthetic.py, seeded), written through
+`normgraph`'s own writer as one loaded graph. The floor is Python + pyoxigraph opening the store + COUNT.
+
+    python bench/bench_scale.py --quads 100000 1000000 [--runs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from synthetic import synthetic_triples
+
+from normgraph.graph.build import build, load_user_graphs
+from normgraph.ids import GRAPH
+
+TRIPLES_PER_STATE = 117  # measured average of synthetic_triples
+CASE = Path(__file__).resolve().parents[1] / "normgraph" / "cases" / "examples" / "nepal-domestic-worker.yaml"
+COMMANDS = {
+    "gaps --country NPL": ["gaps", "--country", "NPL", "--as-of", "2024-01-01"],
+    "country NPL": ["country", "NPL", "--as-of", "2024-01-01"],
+    "instrument C029": ["instrument", "C029", "--as-of", "2024-01-01"],
+    "sparql COUNT": ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
+    "applies (one case)": ["applies", str(CASE)],
+}
+FLOOR = ("import sys; from pyoxigraph import Store; "
+         "list(Store.read_only(sys.argv[1]).query('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }'))")
+
+
+def grown_store(folder: Path, quads: int) -> Path:
+    store = folder / "store"
+    build(store)
+    states = max(10, quads // TRIPLES_PER_STATE)
+    load_user_graphs(store, {GRAPH + "user/bench-synthetic": lambda _: (t for _, t in synthetic_triples(states, 87))})
+    return store
+
+
+def run(command: list[str], store: Path) -> tuple[float, float]:
+    """Seconds and peak resident MB of one whole process (GNU time: this process is large, and a child's
+    own rusage would count what it shared with it at the fork)."""
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "NORMGRAPH_STORE": str(store)})
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr}")
+    return seconds, int(result.stderr.split()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quads", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=5)
+    arguments = parser.parse_args()
+    cli = [sys.executable, "-m", "normgraph"]
+    for size in arguments.quads:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            store = grown_store(Path(folder), size)
+            grown = time.perf_counter() - started
+            total = int(subprocess.run(cli + ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"],
+                                       capture_output=True, text=True, check=True,
+                                       env={**os.environ, "NORMGRAPH_STORE": str(store)}).stdout.split()[-1])
+            print(f"\nstore of {total:,} quads (built and grown in {grown:.0f} s), {arguments.runs} runs, medians")
+            print(f"{'process':24s} {'s':>6s} {'peak MB':>8s}")
+            rows = {"floor: open + COUNT": [sys.executable, "-c", FLOOR, str(store.resolve())]}
+            rows.update({label: cli + command for label, command in COMMANDS.items()})
+            for label, command in rows.items():
+                measured = [run(command, store) for _ in range(arguments.runs)]
+                print(f"{label:24s} {statistics.median(s for s, _ in measured):6.2f} "
+                      f"{statistics.median(m for _, m in measured):8.0f}")
+
+
+if __name__ == "__main__":
+    main()
