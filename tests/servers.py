@@ -65,7 +65,8 @@ def missing_virtuoso() -> str | None:
 
 def start_oxigraph(folder: Path) -> Server:
     port = free_port()
-    process = subprocess.Popen(["oxigraph", "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+    process = subprocess.Popen(["oxigraph", "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}",
+                                "--union-default-graph"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     wait_until_answering(base + "/query", process, 30)

@@ -94,6 +94,17 @@ def test_catalogue_on_oxigraph_server_gives_the_embedded_answers(oxigraph_endpoi
     same_gap_answers(graph, oxigraph_endpoint, catalogue_names())
 
 
+def test_only_a_server_that_answers_from_normgraphs_graphs_alone_is_asked_without_naming_them(
+        oxigraph_endpoint, virtuoso_endpoint):
+    """Oxigraph server --union-default-graph holds only normgraph's graphs: its default graph is asked as it is.
+    Virtuoso (near miss) holds graphs of its own besides: every request names normgraph's."""
+    from normgraph.graph.remote import RemoteGraph
+
+    oxigraph, virtuoso = RemoteGraph(oxigraph_endpoint), RemoteGraph(virtuoso_endpoint)
+    assert oxigraph.graphs() and oxigraph.union_default
+    assert virtuoso.graphs() and not virtuoso.union_default
+
+
 @pytest.mark.parametrize("command", [["country", "IND", "--as-of", "2016-01-01"], ["gaps", "--country", "NPL"],
                                      ["applies", EXAMPLE_CASE], ["instrument", "C182"]])
 def test_commands_on_oxigraph_server_answer_as_the_embedded_store(oxigraph_endpoint, store_path, command):

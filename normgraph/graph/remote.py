@@ -12,7 +12,7 @@ import re
 import socket
 from urllib.error import HTTPError, URLError
 
-from ..ids import DOCUMENTS, GRAPH
+from ..ids import DOCUMENTS, GRAPH, NG
 from .sparql_text import substitute
 from .store import GraphSizes, Results, query_form, typed_value
 from ..errors import QueryError, StoreError
@@ -33,12 +33,14 @@ class RemoteGraph(GraphSizes):
             raise StoreError(f"the endpoint must be an http(s) URL, not {endpoint!r}")
         self.endpoint, self.timeout = endpoint, timeout
         self._graphs: list[str] | None = None
+        self.union_default = False
 
     def wrapper(self, query: str, return_format: str, dataset: bool = True):
         sparql = prepared(self.endpoint, query, self.timeout, "CONSTRUCT" if return_format == "turtle" else "SELECT")
         sparql.setReturnFormat(return_format)
         if dataset:
-            for graph in self.graphs():
+            graphs = self.graphs()
+            for graph in [] if self.union_default else graphs:
                 sparql.addDefaultGraph(graph)
                 sparql.addNamedGraph(graph)
         return sparql
@@ -60,7 +62,18 @@ class RemoteGraph(GraphSizes):
             if not self._graphs:
                 raise StoreError(f"{self.endpoint} holds no normgraph graph; run `normgraph push --endpoint "
                                  f"{self.endpoint}` first")
+            # A server that holds only normgraph's graphs and answers from all of them by default (Oxigraph server
+            # --union-default-graph) is asked as it is: naming every graph in each request costs it 100 times more.
+            self.union_default = len(found) == len(self._graphs) and self.answers_by_default()
         return self._graphs
+
+    def answers_by_default(self) -> bool:
+        """Whether the server's default graph holds normgraph's data without naming any graph."""
+        body, _ = self.request(f"ASK {{ ?s <{NG}iso3> ?o }}", "json", dataset=False)
+        try:
+            return json.loads(body)["boolean"] is True
+        except (ValueError, KeyError, TypeError):
+            return False
 
     def json_rows(self, body: bytes) -> list[dict]:
         try:
