@@ -3,7 +3,10 @@
 (ratifications with legal time, UN participations, comments; bench/synthetic.py, seeded), written through
 `normgraph`'s own writer as one loaded graph. The floor is Python + pyoxigraph opening the store + COUNT.
 
-    python bench/bench_scale.py --quads 100000 1000000 [--runs 5]
+    python bench/bench_scale.py --quads 100000 1000000 [--runs 5] [--servers]
+
+With --servers, the grown store is also pushed to Oxigraph server (--union-default-graph) and Virtuoso, and the
+country report and profile are timed in-process on each engine, the embedded store read on disk as commands do.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from pathlib import Path
 from synthetic import synthetic_triples
 
 from normgraph.graph.build import build, load_user_graphs
-from normgraph.ids import GRAPH
+from normgraph.terms import GRAPH
 
 TRIPLES_PER_STATE = 117  # measured average of synthetic_triples
 CASE = Path(__file__).resolve().parents[1] / "normgraph" / "cases" / "examples" / "nepal-domestic-worker.yaml"
@@ -54,10 +57,40 @@ def run(command: list[str], store: Path) -> tuple[float, float]:
     return seconds, int(result.stderr.split()[-1]) / 1024
 
 
+def engines_side_by_side(store: Path, runs: int) -> None:
+    from bench_backends import median_ms
+    from servers import missing_virtuoso, start_oxigraph, start_virtuoso
+
+    from normgraph.graph.push import push
+    from normgraph.graph.remote import RemoteGraph
+    from normgraph.graph.store import LocalGraph
+    from normgraph.reports import country_profile, gap_report
+
+    local = LocalGraph(store)
+    engines, servers = {"embedded (on disk)": local}, []
+    starters = [("oxigraph server", start_oxigraph)] + ([] if missing_virtuoso() else [("virtuoso", start_virtuoso)])
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            for label, start in starters:
+                (Path(folder) / label).mkdir()
+                server = start(Path(folder) / label)
+                servers.append(server)
+                push(local, server.query, graph_store=server.graph_store, timeout=3600)
+                engines[label] = RemoteGraph(server.query, timeout=600)
+            print(f"\n{'in-process, ms':24s} " + " ".join(f"{name:>20s}" for name in engines))
+            for label, work in (("gap_report(NPL)", lambda g: gap_report("NPL", "2024-01-01", graph=g)),
+                                ("country_profile(NPL)", lambda g: country_profile("NPL", "2024-01-01", graph=g))):
+                print(f"{label:24s} " + " ".join(f"{median_ms(lambda g=g: work(g), runs):>20s}" for g in engines.values()))
+        finally:
+            for server in servers:
+                server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quads", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--servers", action="store_true", help="also time the country report on the two servers")
     arguments = parser.parse_args()
     cli = [sys.executable, "-m", "normgraph"]
     for size in arguments.quads:
@@ -76,6 +109,8 @@ def main() -> None:
                 measured = [run(command, store) for _ in range(arguments.runs)]
                 print(f"{label:24s} {statistics.median(s for s, _ in measured):6.2f} "
                       f"{statistics.median(m for _, m in measured):8.0f}")
+            if arguments.servers:
+                engines_side_by_side(store, arguments.runs)
 
 
 if __name__ == "__main__":

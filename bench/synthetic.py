@@ -14,8 +14,8 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from normgraph.graph.build import bundled_sources, quads_in
 from normgraph.loaders import ratifications, supervision
+from normgraph.loaders.countries import region_key, region_triples
 from normgraph.loaders.instruments import bundled_instruments
-from normgraph.loaders.countries import region_triples, region_key
 from normgraph.loaders.rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 
 REGIONS = ("Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia")

@@ -14,9 +14,10 @@ from importlib import resources
 
 from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
-from .ids import NG, key_of
+from .ids import key_of
 from .queries.catalogue import catalogue
 from .reports import adopted_by, open_graph, run_named, statehood_on, truth
+from .terms import NG, RDFS
 
 # When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
 OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG + "NotEstablished": "not established"}
@@ -61,7 +62,7 @@ class Classifier:
             if row["situation"]:
                 self.grounded.setdefault(row["situation"], []).append(row["provision"])
         # The rules cite provisions by their labels in what they say.
-        label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        label = NamedNode(RDFS + "label")
         self.provision_labels = [Quad(NamedNode(iri), label, Literal(text), DefaultGraph())
                                  for iri, (text, _) in self.provisions.items()]
         rules = catalogue("rules").values()

@@ -126,9 +126,9 @@ def sparql(query, source, fmt, max_memory):
       normgraph sparql 'ASK { ?s ?p ?o }'
       normgraph sparql 'DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>' --format ttl
     """
+    from .errors import QueryError
     from .graph.sparql_text import is_update
     from .graph.store import query_form
-    from .errors import QueryError
     from .render import fitting_formats, write_query_result
 
     text = _query_text(query)
@@ -348,9 +348,8 @@ def load(file, kind, name, source_id, source_title, source_url, as_of, instrumen
         --source-title "NORMLEX ratifications of C182" --source-url https://normlex.ilo.org --as-of 2026-01-31
       normgraph load c138.csv --kind ratifications --instrument C138 --source NORMLEX_2026 --source-title NORMLEX
     """
+    from .errors import InputError, TableError
     from .ids import instrument_code
-    from .errors import InputError
-    from .errors import TableError
     from .loading import DeclaredSource, load_table
 
     graph_name = name or file.stem
@@ -465,7 +464,7 @@ def _write_description(graph, exported: Path, fmt: str) -> Path:
     from pyoxigraph import RdfFormat, serialize
 
     from .describe import description, distribution_triples
-    from .exports import PREFIXES
+    from .terms import PREFIXES
     from .files import atomic_write
 
     media_types = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml", "csv": "text/csv"}
@@ -494,7 +493,7 @@ def stats(source, fmt):
     if fmt == "ttl":
         from pyoxigraph import RdfFormat, serialize
 
-        from .exports import PREFIXES
+        from .terms import PREFIXES
 
         serialize(triples, sys.stdout.buffer, RdfFormat.TURTLE, prefixes=PREFIXES)
         return
@@ -503,7 +502,9 @@ def stats(source, fmt):
         emit([], [], "json", document=facts)
         return
     emit(facts["graphs"], ["graph", "triples", "as_of"], "table", title=f"normgraph: {facts['triples']} triples")
-    emit([{**row, "class": row["class"].replace("https://w3id.org/normgraph#", "ng:")} for row in facts["classes"]],
+    from .terms import NG
+
+    emit([{**row, "class": row["class"].replace(NG, "ng:")} for row in facts["classes"]],
          ["class", "entities"], "table", title="Instances per class")
     emit([{**row, "licence": row["licence"] or "not stated"} for row in facts["sources"]],
          ["source", "as_of", "licence", "title"], "table", title=f"{len(facts['sources'])} sources")

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 from .queries.catalogue import named_query
-
-VOID = "http://rdfs.org/ns/void#"
-DCT = "http://purl.org/dc/terms/"
-NG = "https://w3id.org/normgraph#"
+from .terms import DCAT, DCT, GRAPH, ID, NG, RDF, VOID
 
 
 def description(graph) -> list:
@@ -17,12 +14,11 @@ def distribution_triples(file_name: str, media_type: str) -> list:
     """The exported file as a dcat:Distribution of the dataset."""
     from pyoxigraph import Literal, NamedNode, Triple
 
-    dataset = NamedNode("https://w3id.org/normgraph/id/dataset")
-    distribution = NamedNode(f"https://w3id.org/normgraph/id/dataset/distribution/{file_name}")
-    dcat = "http://www.w3.org/ns/dcat#"
-    return [Triple(dataset, NamedNode(dcat + "distribution"), distribution),
-            Triple(distribution, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(dcat + "Distribution")),
-            Triple(distribution, NamedNode(dcat + "mediaType"), Literal(media_type)),
+    dataset = NamedNode(ID + "dataset")
+    distribution = NamedNode(f"{ID}dataset/distribution/{file_name}")
+    return [Triple(dataset, NamedNode(DCAT + "distribution"), distribution),
+            Triple(distribution, NamedNode(RDF + "type"), NamedNode(DCAT + "Distribution")),
+            Triple(distribution, NamedNode(DCAT + "mediaType"), Literal(media_type)),
             Triple(distribution, NamedNode(DCT + "title"), Literal(file_name))]
 
 
@@ -36,8 +32,8 @@ def summary(triples: list) -> dict:
         values = subjects.get(subject, {}).get(predicate)
         return values[0] if values else None
 
-    dataset = subjects.get("https://w3id.org/normgraph/id/dataset", {})
-    graphs = sorted(({"graph": g.removeprefix("https://w3id.org/normgraph/graph/"),
+    dataset = subjects.get(ID + "dataset", {})
+    graphs = sorted(({"graph": g.removeprefix(GRAPH),
                       "triples": int(first(g, VOID + "triples") or 0), "as_of": first(g, NG + "asOf")}
                      for g in dataset.get(VOID + "subset", [])), key=lambda row: row["graph"])
     classes = sorted(({"class": first(p, VOID + "class"), "entities": int(first(p, VOID + "entities") or 0)}

@@ -10,22 +10,15 @@ import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .ids import GRAPH, parse_date
 from .errors import InputError
+from .ids import parse_date
 from .queries.catalogue import catalogue, named_query
 from .reports import run_named
+from .terms import GRAPH, PREFIXES
 
 RDF_FORMATS = ("nq", "trig", "jsonld", "ttl", "nt")
 NETWORK_FORMATS = ("graphml", "gexf")
 FORMATS = RDF_FORMATS + NETWORK_FORMATS + ("csv",)
-PREFIXES = {"ng": "https://w3id.org/normgraph#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-            "skos": "http://www.w3.org/2004/02/skos/core#", "dct": "http://purl.org/dc/terms/",
-            "prov": "http://www.w3.org/ns/prov#", "void": "http://rdfs.org/ns/void#", "dcat": "http://www.w3.org/ns/dcat#",
-            "owl": "http://www.w3.org/2002/07/owl#", "eli": "http://data.europa.eu/eli/ontology#",
-            "country": "https://w3id.org/normgraph/id/country/", "instrument": "https://w3id.org/normgraph/id/instrument/"}
-
-
 @dataclass(frozen=True)
 class NodeShape:
     """How a view's row names a node: its kind (or the column that gives it), the column holding its key,

@@ -8,8 +8,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .ids import country_code, instrument_code, parse_date
 from .errors import InputError
+from .ids import country_code, instrument_code, parse_date
 from .queries.catalogue import catalogue
 from .reports import run_named
 

@@ -10,12 +10,8 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import InputError
+from .terms import ID
 
-NG = "https://w3id.org/normgraph#"
-ID = "https://w3id.org/normgraph/id/"
-GRAPH = "https://w3id.org/normgraph/graph/"
-# Each ingested document is a named graph of its own, named by the document's IRI.
-DOCUMENTS = ID + "document/"
 NON_STATE_PARTIES = {"EUU": "European Union"}
 
 

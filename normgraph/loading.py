@@ -6,12 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError, TableError
 from .graph.build import USER_GRAPH_PREFIX, USER_GRAPHS, load_user_graphs
-from .ids import DOCUMENTS, GRAPH
-from .errors import InputError
 from .loaders import programmes, ratifications, supervision
 from .loaders.countries import PYCOUNTRY_AS_OF
-from .errors import TableError
+from .terms import DOCUMENTS, GRAPH
 
 PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
            "comments": (supervision.from_file, supervision.triples),
@@ -146,7 +145,12 @@ def load_table(store_path: Path, file: Path, kind: str, name: str, source: Decla
 
 def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
     """Read every file first (any unreadable one stops all), then put each document in its own named graph."""
-    from .loaders.documents import Recogniser, document_iri, document_text, document_triples
+    from .loaders.documents import (
+        Recogniser,
+        document_iri,
+        document_text,
+        document_triples,
+    )
     from .reports import run_named
 
     recogniser = Recogniser(run_named(graph, "profiles", "surface-forms"))

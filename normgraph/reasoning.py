@@ -4,8 +4,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
-XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+from .terms import XSD
+
+XSD_DATE = XSD + "date"
+XSD_DATETIME = XSD + "dateTime"
 
 
 def reasoning_copy(union):

@@ -66,7 +66,13 @@ GRAPH_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "nq": "N_QUADS", "jsonld": 
 
 def write_query_result(result, fmt: str, stream) -> None:
     """A query's answer, streamed to a binary stream in the chosen format."""
-    from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+    from pyoxigraph import (
+        QueryBoolean,
+        QueryResultsFormat,
+        QuerySolutions,
+        RdfFormat,
+        serialize,
+    )
 
     if isinstance(result, (QuerySolutions, QueryBoolean)):
         if fmt == "table":

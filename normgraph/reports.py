@@ -8,8 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 from .graph.store import LocalGraph, default_store_path
-from .ids import GRAPH, country_code, instrument_code, parse_date
+from .ids import country_code, instrument_code, parse_date
 from .queries.catalogue import bind, catalogue, group_rows, named_query
+from .terms import GRAPH, NG
 
 
 def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool = False) -> LocalGraph:
@@ -21,7 +22,7 @@ def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool =
     path = Path(store).expanduser() if store else default_store_path()
     if path.exists():
         graph = LocalGraph(path, in_memory)
-        query = f"SELECT ?f WHERE {{ GRAPH <{GRAPH}meta> {{ <{GRAPH}meta> <https://w3id.org/normgraph#dataFingerprint> ?f }} }}"
+        query = f"SELECT ?f WHERE {{ GRAPH <{GRAPH}meta> {{ <{GRAPH}meta> <{NG}dataFingerprint> ?f }} }}"
         built_from = [row["f"] for row in graph.select(query).rows]
         if built_from == [bundled_fingerprint()]:
             return graph
@@ -35,7 +36,7 @@ def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool =
 
 def data_as_of(graph: LocalGraph) -> dict[str, str]:
     """The as-of date of each named graph's facts: the date most of them state, and the range where they differ."""
-    ng = "https://w3id.org/normgraph#"
+    ng = NG
     query = (f"SELECT ?g ?asOf ?earliest ?latest WHERE {{ GRAPH <{GRAPH}meta> {{ ?g <{ng}asOf> ?asOf . "
              f"OPTIONAL {{ ?g <{ng}asOfEarliest> ?earliest }} OPTIONAL {{ ?g <{ng}asOfLatest> ?latest }} }} }}")
     rows = graph.select(query).rows

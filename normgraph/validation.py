@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-SH = "http://www.w3.org/ns/shacl#"
+from .terms import SH
 
 
 def union_graph(graph):

@@ -5,7 +5,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import run_cli
 
 
@@ -187,8 +186,8 @@ def spellings() -> list[dict]:
 
 @pytest.mark.parametrize("row", spellings(), ids=lambda r: r["spelling"])
 def test_a_spelling_resolves_to_its_state_or_says_why_not(row):
-    from normgraph.ids import country_code
     from normgraph.errors import InputError
+    from normgraph.ids import country_code
 
     if row["expected"] in ("ambiguous", "unknown", "no code"):
         with pytest.raises(InputError) as error:
@@ -205,8 +204,8 @@ def test_the_spelling_table_is_large_enough_and_sourced():
 
 
 def test_every_label_and_alias_in_the_data_resolves_to_its_own_state(graph):
-    from normgraph.ids import country_code
     from normgraph.errors import InputError
+    from normgraph.ids import country_code
 
     query = """PREFIX ng: <https://w3id.org/normgraph#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
                PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

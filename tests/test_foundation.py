@@ -149,9 +149,8 @@ def test_a_killed_build_leaves_the_old_store_answering(store_path, graph, tmp_pa
 
 def test_a_failed_build_reports_and_keeps_the_old_store(store_path, monkeypatch):
     import normgraph.graph.build as build_module
+    from normgraph.errors import StoreError, TableError
     from normgraph.graph.store import LocalGraph
-    from normgraph.errors import StoreError
-    from normgraph.errors import TableError
 
     before = LocalGraph(store_path).graph_counts()
 

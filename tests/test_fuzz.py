@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 import os
 
 import pytest
@@ -62,10 +61,10 @@ cells = st.one_of(st.text(max_size=12), st.sampled_from(["C029", "C138", "P029",
        st.sampled_from([",", ";"]))
 @example(header=["instrument", "state", "registered", "source"], rows=[["\r0"]], delimiter=",")
 def test_any_table_is_rows_or_a_list_of_problems(header, rows, delimiter):
-    from normgraph.loaders.ratifications import ALIASES, parser
-    from normgraph.loaders.instruments import bundled_instruments
-    from normgraph.loaders.table import read_rows
     from normgraph.errors import TableError
+    from normgraph.loaders.instruments import bundled_instruments
+    from normgraph.loaders.ratifications import ALIASES, parser
+    from normgraph.loaders.table import read_rows
 
     text = "\n".join(delimiter.join(json.dumps(c) if delimiter in c else c for c in row) for row in [header, *rows])
     try:
@@ -78,8 +77,8 @@ def test_any_table_is_rows_or_a_list_of_problems(header, rows, delimiter):
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.sampled_from(["Korea", "Congo", "Sabah", "XX", "the", "", "  ", "Türkiye"])))
 def test_any_name_is_a_state_or_a_clear_refusal(text):
-    from normgraph.ids import country_code
     from normgraph.errors import InputError
+    from normgraph.ids import country_code
 
     try:
         code = country_code(text)

@@ -5,8 +5,8 @@ import calendar
 import datetime as dt
 
 import pytest
-
 from conftest import bundled_table, run_cli
+
 from normgraph.reports import gap_report, gaps
 
 DATES = ("2010-01-01", "2024-01-01")
@@ -204,8 +204,8 @@ def test_not_yet_in_force_matches_the_tables(graph, expected, on):
 
 
 def test_a_derived_parameter_is_bound_from_its_source_and_never_given():
-    from normgraph.queries.catalogue import bind, named_query, parse_parameters
     from normgraph.errors import ParameterError
+    from normgraph.queries.catalogue import bind, named_query, parse_parameters
 
     query = named_query("not-yet-in-force")
     assert bind(query, {"asOf": "2016-06-01"})["asOfYear"].value == "2016"

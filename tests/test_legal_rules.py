@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_gaps import Expected
 
 CASES = Path(__file__).parent / "cases"

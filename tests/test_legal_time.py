@@ -58,7 +58,6 @@ def test_a_record_is_pending_from_its_year_of_consent_to_its_latest_entry_into_f
 # Expectations are read from the bundled tables and the texts, never from normgraph's answers.
 
 import pytest  # noqa: E402
-
 from conftest import bundled_table, run_cli  # noqa: E402
 
 

@@ -10,8 +10,15 @@ from urllib.error import HTTPError
 
 import pytest
 from conftest import run_cli
-from servers import (free_port, missing_oxigraph, missing_virtuoso, start_oxigraph, start_virtuoso, stop,
-                     wait_until_answering)
+from servers import (
+    free_port,
+    missing_oxigraph,
+    missing_virtuoso,
+    start_oxigraph,
+    start_virtuoso,
+    stop,
+    wait_until_answering,
+)
 
 pytestmark = pytest.mark.servers
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import run_cli
 
 TABLE = "instrument,country,date,source,as_of\nP029,Nepal,2025-01-10,{source},2026-01-01\n"

@@ -9,10 +9,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..ids import country_code, place_code
 from ..errors import CaseError, InputError
-
-
+from ..ids import country_code, place_code
 
 
 @lru_cache(maxsize=1)

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from ..ids import DOCUMENTS, GRAPH
-from .store import MANIFEST
 from ..errors import StoreError
+from ..terms import DOCUMENTS, GRAPH, NG, PROV, RDF, VOID, XSD
+from .store import MANIFEST
 
 USER_GRAPH_PREFIX = "user/"
 # Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
@@ -111,8 +111,17 @@ def check_store_path(path: Path) -> None:
 
 def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
     """Each named graph of the bundled store and the loader that fills it."""
-    from ..loaders import (countries, estimates, instruments, programmes, ratifications, sources, supervision,
-                           territories, un_treaties)
+    from ..loaders import (
+        countries,
+        estimates,
+        instruments,
+        programmes,
+        ratifications,
+        sources,
+        supervision,
+        territories,
+        un_treaties,
+    )
 
     return [
         ("ontology", turtle_triples("normgraph.ttl")),
@@ -199,7 +208,7 @@ def bundled_fingerprint() -> str:
 
 # Per named graph: how many facts state each as-of date ("unknown" says nothing and is left out).
 AS_OF_COUNTS = """SELECT ?g ?asOf (COUNT(*) AS ?facts) WHERE {
-                    GRAPH ?g { ?s <https://w3id.org/normgraph#asOf> ?o } BIND(STR(?o) AS ?asOf) FILTER(?asOf != "unknown")
+                    GRAPH ?g { ?s <""" + NG + """asOf> ?o } BIND(STR(?o) AS ?asOf) FILTER(?asOf != "unknown")
                   } GROUP BY ?g ?asOf"""
 
 
@@ -208,25 +217,24 @@ def write_metadata(store) -> None:
     the date most of them state (ng:asOf) and the range of all (ng:asOfEarliest, ng:asOfLatest)."""
     from pyoxigraph import Literal, NamedNode, Quad
 
-    void, meta, ng = "http://rdfs.org/ns/void#", NamedNode(GRAPH + "meta"), "https://w3id.org/normgraph#"
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    built = Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
+    meta = NamedNode(GRAPH + "meta")
+    built = Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=NamedNode(XSD + "dateTime"))
     quads = []
     for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         graph = row["g"]
-        quads += [Quad(graph, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(void + "Dataset"), meta),
-                  Quad(graph, NamedNode(void + "triples"), Literal(row["n"].value, datatype=NamedNode(xsd + "integer")), meta),
-                  Quad(graph, NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), built, meta)]
+        quads += [Quad(graph, NamedNode(RDF + "type"), NamedNode(VOID + "Dataset"), meta),
+                  Quad(graph, NamedNode(VOID + "triples"), Literal(row["n"].value, datatype=NamedNode(XSD + "integer")), meta),
+                  Quad(graph, NamedNode(PROV + "generatedAtTime"), built, meta)]
     dates: dict = {}
     for row in store.query(AS_OF_COUNTS):
         dates.setdefault(row["g"], []).append((int(row["facts"].value), row["asOf"].value))
     for graph, counted in dates.items():
         most = max(counted)[1]
         earliest, latest = min(date for _, date in counted), max(date for _, date in counted)
-        quads += [Quad(graph, NamedNode(ng + "asOf"), Literal(most), meta),
-                  Quad(graph, NamedNode(ng + "asOfEarliest"), Literal(earliest), meta),
-                  Quad(graph, NamedNode(ng + "asOfLatest"), Literal(latest), meta)]
-    quads.append(Quad(meta, NamedNode("https://w3id.org/normgraph#dataFingerprint"), Literal(bundled_fingerprint()), meta))
+        quads += [Quad(graph, NamedNode(NG + "asOf"), Literal(most), meta),
+                  Quad(graph, NamedNode(NG + "asOfEarliest"), Literal(earliest), meta),
+                  Quad(graph, NamedNode(NG + "asOfLatest"), Literal(latest), meta)]
+    quads.append(Quad(meta, NamedNode(NG + "dataFingerprint"), Literal(bundled_fingerprint()), meta))
     store.extend(quads)
 
 

@@ -13,8 +13,8 @@ import urllib.request
 from collections.abc import Callable
 from itertools import islice
 
-from .remote import PASSWORD_ENV, USER_ENV, RemoteGraph, perform, prepared
 from ..errors import StoreError
+from .remote import PASSWORD_ENV, USER_ENV, RemoteGraph, perform, prepared
 
 # Virtuoso compiles INSERT DATA to SQL and refuses more than 10,000 lines of it: 2,000 triples are too many.
 UPDATE_BATCH = 500

@@ -12,10 +12,10 @@ import re
 import socket
 from urllib.error import HTTPError, URLError
 
-from ..ids import DOCUMENTS, GRAPH, NG
+from ..errors import QueryError, StoreError
+from ..terms import DOCUMENTS, GRAPH, NG
 from .sparql_text import substitute
 from .store import GraphSizes, Results, query_form, typed_value
-from ..errors import QueryError, StoreError
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 def normgraph_graph(iri: str) -> bool:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from ..errors import QueryError, StoreError
 from .sparql_text import MAX_NESTING, is_update, nesting_depth, service_targets
 from .store import query_form
-from ..errors import QueryError, StoreError
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -162,7 +162,13 @@ def evaluate(store, query: str, format_name: str, max_rows: int) -> bytes:
     """Run in a worker: the answer in the format asked, prefixed by T if the row cap cut it, else F."""
     from itertools import islice
 
-    from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+    from pyoxigraph import (
+        QueryBoolean,
+        QueryResultsFormat,
+        QuerySolutions,
+        RdfFormat,
+        serialize,
+    )
 
     try:
         result = store.query(query, use_default_graph_as_union=True)

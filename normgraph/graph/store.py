@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import QueryError, StoreError
-from ..ids import GRAPH
+from ..terms import GRAPH
 from .sparql_text import MAX_NESTING, nesting_depth, substitute
 
 STORE_ENV = "NORMGRAPH_STORE"

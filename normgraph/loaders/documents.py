@@ -14,14 +14,13 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
-from ..ids import DOCUMENTS
 from ..errors import InputError
-from .rdf import DCT_TITLE, RDF_TYPE, facts, ng
+from ..terms import DOCUMENTS
+from .rdf import DCT_FORMAT, DCT_TITLE, RDF_TYPE, facts, ng
 
 TEXT_TYPES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown",
               ".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-DCT_FORMAT = NamedNode("http://purl.org/dc/terms/format")
 
 
 @dataclass(frozen=True)

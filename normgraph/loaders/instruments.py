@@ -9,8 +9,18 @@ from functools import lru_cache
 
 from pyoxigraph import Triple
 
-from .rdf import (DCT_TITLE, ELI_DATE_DOCUMENT, RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, alternative_name, facts, ng, node,
-                  provenance)
+from .rdf import (
+    DCT_TITLE,
+    ELI_DATE_DOCUMENT,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS_ALT_LABEL,
+    alternative_name,
+    facts,
+    ng,
+    node,
+    provenance,
+)
 from .table import Row, read_bundled
 
 GRAPH = "instruments"

@@ -9,23 +9,24 @@ from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..ids import GRAPH, ID, NG, iri
+from ..ids import iri
+from ..terms import DCT, ELI, GRAPH, ID, NG, PROV, RDF, RDFS, SKOS, SKOSXL, XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-RDFS_SEE_ALSO = NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
-DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
-DCT_TITLE = NamedNode("http://purl.org/dc/terms/title")
-DCT_LICENSE = NamedNode("http://purl.org/dc/terms/license")
-SKOS_ALT_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
-SKOS_NOTATION = NamedNode("http://www.w3.org/2004/02/skos/core#notation")
-SKOSXL_ALT_LABEL = NamedNode("http://www.w3.org/2008/05/skos-xl#altLabel")
-SKOSXL_LABEL = NamedNode("http://www.w3.org/2008/05/skos-xl#Label")
-SKOSXL_LITERAL_FORM = NamedNode("http://www.w3.org/2008/05/skos-xl#literalForm")
-DCT_SUBJECT = NamedNode("http://purl.org/dc/terms/subject")
-ELI_DATE_DOCUMENT = NamedNode("http://data.europa.eu/eli/ontology#date_document")
-PROV_GENERATED = NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
+RDF_TYPE = NamedNode(RDF + "type")
+RDFS_LABEL = NamedNode(RDFS + "label")
+RDFS_SEE_ALSO = NamedNode(RDFS + "seeAlso")
+DCT_SOURCE = NamedNode(DCT + "source")
+DCT_TITLE = NamedNode(DCT + "title")
+DCT_LICENSE = NamedNode(DCT + "license")
+DCT_SUBJECT = NamedNode(DCT + "subject")
+DCT_FORMAT = NamedNode(DCT + "format")
+SKOS_ALT_LABEL = NamedNode(SKOS + "altLabel")
+SKOS_NOTATION = NamedNode(SKOS + "notation")
+SKOSXL_ALT_LABEL = NamedNode(SKOSXL + "altLabel")
+SKOSXL_LABEL = NamedNode(SKOSXL + "Label")
+SKOSXL_LITERAL_FORM = NamedNode(SKOSXL + "literalForm")
+ELI_DATE_DOCUMENT = NamedNode(ELI + "date_document")
+PROV_GENERATED = NamedNode(PROV + "generatedAtTime")
 
 
 # Terms are immutable, and a large table names the same few thousand (properties, states, instruments, sources,

@@ -8,7 +8,16 @@ from pyoxigraph import NamedNode, Triple
 
 from ..ids import instrument_code, instrument_codes
 from .instruments import reference_triples
-from .rdf import DCT_SUBJECT, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node, provenance
+from .rdf import (
+    DCT_SUBJECT,
+    RDF_TYPE,
+    RDFS_LABEL,
+    RDFS_SEE_ALSO,
+    facts,
+    ng,
+    node,
+    provenance,
+)
 from .table import Row, read_bundled, stream_file
 
 GRAPH = "supervision"

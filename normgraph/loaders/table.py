@@ -10,8 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from ..ids import country_code, instrument_code
 from ..errors import InputError, TableError
+from ..ids import country_code, instrument_code
 
 T = TypeVar("T")
 # Dates as NORMLEX's own tables write them, besides ISO 8601.

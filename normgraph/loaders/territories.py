@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pyoxigraph import NamedNode, Triple
 
 from ..ids import place_node
-
 from .instruments import bundled_instruments
 from .legal_time import in_force_window
 from .ratifications import ratification_node

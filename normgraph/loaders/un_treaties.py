@@ -7,8 +7,8 @@ from pyoxigraph import Triple
 
 from .instruments import bundled_instruments
 from .legal_time import consent_delay, in_force_window
-from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .ratifications import PRECISIONS
+from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled
 
 GRAPH = "un-treaties"

@@ -15,7 +15,8 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import ParameterError
-from ..ids import ID, country_code, instrument_code, parse_date, place_iri
+from ..ids import country_code, instrument_code, parse_date, place_iri
+from ..terms import ID, XSD
 
 HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
 PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+|from\s+\w+))?\)")
@@ -130,7 +131,7 @@ def bind(query: NamedQuery, values: dict) -> dict:
             continue
         if parameter.kind == "date":
             bindings[parameter.name] = Literal(parse_date(value, parameter.name).isoformat(),
-                                               datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+                                               datatype=NamedNode(XSD + "date"))
         elif parameter.kind == "country":
             bindings[parameter.name] = NamedNode(ID + "country/" + country_code(value))
         elif parameter.kind == "region":
@@ -142,7 +143,7 @@ def bind(query: NamedQuery, values: dict) -> dict:
     for parameter in query.parameters:
         if parameter.derived_from in bindings:
             year = bindings[parameter.derived_from].value[:4]
-            bindings[parameter.name] = Literal(year, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+            bindings[parameter.name] = Literal(year, datatype=NamedNode(XSD + "integer"))
     return bindings
 
 
