@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from normgraph.graph.build import build  # noqa: E402
+from normgraph.dataset import build  # noqa: E402
 from normgraph.graph.store import LocalGraph  # noqa: E402
 from normgraph.queries.catalogue import bind, catalogue  # noqa: E402
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from synthetic import synthetic_triples
 
-from normgraph.graph.build import build, load_user_graphs
+from normgraph.dataset import build
+from normgraph.graph.build import load_user_graphs
 from normgraph.terms import GRAPH
 
 TRIPLES_PER_STATE = 117  # measured average of synthetic_triples

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
-from normgraph.graph.build import bundled_sources, quads_in
+from normgraph.dataset import bundled_sources
+from normgraph.graph.build import quads_in
 from normgraph.loaders import ratifications, supervision
 from normgraph.loaders.countries import region_key, region_triples
 from normgraph.loaders.instruments import bundled_instruments

@@ -13,7 +13,11 @@ __all__ = ["open_graph", "gaps", "gap_report", "country_profile", "instrument_pr
 
 
 def __getattr__(name: str):
-    if name in ("open_graph", "gaps", "gap_report", "country_profile", "instrument_profile"):
+    if name == "open_graph":
+        from .dataset import open_graph
+
+        return open_graph
+    if name in ("gaps", "gap_report", "country_profile", "instrument_profile"):
         from . import reports
 
         return getattr(reports, name)

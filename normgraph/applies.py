@@ -15,8 +15,8 @@ from importlib import resources
 from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
 from .ids import key_of
-from .queries.catalogue import catalogue
-from .reports import adopted_by, open_graph, run_named, statehood_on, truth
+from .queries.catalogue import catalogue, run_named
+from .reports import adopted_by, default_graph, statehood_on, truth
 from .terms import NG, RDFS
 
 # When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
@@ -234,4 +234,4 @@ def triple_as_quad(triple):
 
 def applies(case: Case, graph: LocalGraph | None = None, explain: bool = False) -> dict:
     """The answer for one case (see Classifier.applies)."""
-    return Classifier(graph or open_graph()).applies(case, explain)
+    return Classifier(graph or default_graph()).applies(case, explain)

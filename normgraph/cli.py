@@ -54,7 +54,7 @@ def graph_for(source):
 
 
 def local_graph(store: Path | None, in_memory: bool = False):
-    from .reports import open_graph
+    from .dataset import open_graph
 
     def announce(path: Path, reason: str) -> None:
         click.echo(f"normgraph: the store at {path} {reason}; building it from the bundled data...", err=True)
@@ -85,7 +85,7 @@ def build(store):
     """
     from rich.progress import Progress
 
-    from .graph.build import build as build_store
+    from .dataset import build as build_store
     from .graph.store import default_store_path
 
     path = store or default_store_path()
@@ -348,9 +348,9 @@ def load(file, kind, name, source_id, source_title, source_url, as_of, instrumen
         --source-title "NORMLEX ratifications of C182" --source-url https://normlex.ilo.org --as-of 2026-01-31
       normgraph load c138.csv --kind ratifications --instrument C138 --source NORMLEX_2026 --source-title NORMLEX
     """
+    from .dataset import DeclaredSource, load_table
     from .errors import InputError, TableError
     from .ids import instrument_code
-    from .loading import DeclaredSource, load_table
 
     graph_name = name or file.stem
     declared = DeclaredSource(source_id, source_title, source_url, as_of) if source_id else None
@@ -464,8 +464,8 @@ def _write_description(graph, exported: Path, fmt: str) -> Path:
     from pyoxigraph import RdfFormat, serialize
 
     from .describe import description, distribution_triples
-    from .terms import PREFIXES
     from .files import atomic_write
+    from .terms import PREFIXES
 
     media_types = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml", "csv": "text/csv"}
     media_type = media_types.get(fmt) or RdfFormat.from_extension(fmt).media_type
@@ -525,7 +525,7 @@ def graphs(context, store, fmt):
     context.obj = store
     if context.invoked_subcommand:
         return
-    from .loading import list_graphs
+    from .dataset import list_graphs
     from .render import emit
 
     rows = list_graphs(local_graph(store))
@@ -544,8 +544,8 @@ def drop(store, name):
     Example:
       normgraph graphs drop user/normlex-2026
     """
+    from .dataset import drop_graph
     from .errors import InputError
-    from .loading import drop_graph
 
     try:
         quads = drop_graph(local_graph(store), name)
@@ -568,7 +568,7 @@ def ingest(files, store):
       normgraph ingest report.md notes.html
       normgraph mentions "Palermo Protocol"
     """
-    from .loading import ingest_documents
+    from .dataset import ingest_documents
 
     for path, result in ingest_documents(local_graph(store), list(files)).items():
         click.echo(f"{path}: {result['mentions']} mentions, {result['quads']} quads in <{result['graph']}>")
@@ -586,8 +586,8 @@ def mentions(instrument, source, fmt):
       normgraph mentions C182 --format json
     """
     from .ids import instrument_code
+    from .queries.catalogue import run_named
     from .render import emit
-    from .reports import run_named
 
     code = instrument_code(instrument)
     rows = [{k: v for k, v in row.items() if k != "instrument"}

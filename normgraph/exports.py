@@ -12,8 +12,7 @@ from typing import BinaryIO
 
 from .errors import InputError
 from .ids import parse_date
-from .queries.catalogue import catalogue, named_query
-from .reports import run_named
+from .queries.catalogue import catalogue, named_query, run_named
 from .terms import GRAPH, PREFIXES
 
 RDF_FORMATS = ("nq", "trig", "jsonld", "ttl", "nt")

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .ids import country_code, instrument_code, parse_date
-from .queries.catalogue import catalogue
-from .reports import run_named
+from .queries.catalogue import catalogue, run_named
 
 STATUS_COLOURS = {"in force": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
                   "denounced": "#b2182b", "signatory only": "#c2a5cf", "no record": "#f0f0f0"}

@@ -5,33 +5,18 @@ The CLI renders these; a Python user gets the same dictionaries from `normgraph.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-from .graph.store import LocalGraph, default_store_path
+from .graph.store import LocalGraph
 from .ids import country_code, instrument_code, parse_date
-from .queries.catalogue import bind, catalogue, group_rows, named_query
+from .queries.catalogue import bind, catalogue, group_rows, named_query, run_named
 from .terms import GRAPH, NG
 
 
-def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool = False) -> LocalGraph:
-    """The embedded store at `store` (default location if None), built from the bundled data on first use
-    and rebuilt (keeping user-loaded graphs) when it was built from older bundled data; `in_memory` for a
-    long-lived reader (LocalGraph says when it pays)."""
-    from .graph.build import build, bundled_fingerprint
+def default_graph() -> LocalGraph:
+    """The embedded store at its default place, built on first use (normgraph.dataset.open_graph)."""
+    from .dataset import open_graph
 
-    path = Path(store).expanduser() if store else default_store_path()
-    if path.exists():
-        graph = LocalGraph(path, in_memory)
-        query = f"SELECT ?f WHERE {{ GRAPH <{GRAPH}meta> {{ <{GRAPH}meta> <{NG}dataFingerprint> ?f }} }}"
-        built_from = [row["f"] for row in graph.select(query).rows]
-        if built_from == [bundled_fingerprint()]:
-            return graph
-        if on_build:
-            on_build(path, "was built from other bundled data")
-    elif on_build:
-        on_build(path, "does not exist")
-    build(path)
-    return LocalGraph(path, in_memory)
+    return open_graph()
 
 
 def data_as_of(graph: LocalGraph) -> dict[str, str]:
@@ -46,18 +31,6 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
             return row["asOf"]
         return f"{row['asOf']} (most facts; {row['earliest']} to {row['latest']})"
     return dict(sorted((row["g"].removeprefix(GRAPH), stated(row)) for row in rows if row["g"].startswith(GRAPH)))
-
-
-# Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, and an
-# empty list is None whether the engine says "" or nothing, so every engine gives the same answer.
-CONCATENATED = ("excluded", "instruments", "promotes", "source", "sources", "topics")
-
-
-def run_named(graph: LocalGraph, folder: str, name: str, **params) -> list[dict]:
-    query = named_query(name, folder)
-    rows = graph.select(query.text, bind(query, params)).rows
-    return [{key: (";".join(sorted(value.split(";"))) if value else None) if key in CONCATENATED else value
-             for key, value in row.items()} for row in rows]
 
 
 def adopted_by(graph: LocalGraph, when: str) -> set[str]:
@@ -82,7 +55,7 @@ def run_gap(graph: LocalGraph, query, when: str, adopted: set[str], **params) ->
 
 def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None, **params) -> dict:
     """Run one gap query: {"query", "title", "scope", "as_of", "data_as_of", "rows": [...]} ."""
-    graph = graph or open_graph()
+    graph = graph or default_graph()
     query = named_query(name)
     when = parse_date(as_of or "today", "as_of").isoformat()
     rows = run_gap(graph, query, when, adopted_by(graph, when), **params)
@@ -92,7 +65,7 @@ def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None
 
 def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
     """Every catalogue entry that concerns one state, run for that state; none for a date before it existed."""
-    graph = graph or open_graph()
+    graph = graph or default_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
     statehood = statehood_on(graph, code, when)
@@ -122,7 +95,7 @@ def truth(value) -> bool | None:
 
 
 def country_profile(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
-    graph = graph or open_graph()
+    graph = graph or default_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
     identity = run_named(graph, "profiles", "country-identity", state=code)
@@ -156,7 +129,7 @@ def declared_age(record: dict) -> dict:
 
 
 def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
-    graph = graph or open_graph()
+    graph = graph or default_graph()
     canonical = instrument_code(code)
     when = parse_date(as_of or "today", "as_of").isoformat()
     facts = run_named(graph, "profiles", "instrument", asOf=when, instrument=canonical)[0]

@@ -13,7 +13,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory) -> Path:
-    from normgraph.graph.build import build
+    from normgraph.dataset import build
 
     path = tmp_path_factory.mktemp("store") / "store"
     build(path)

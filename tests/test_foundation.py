@@ -130,7 +130,7 @@ def test_a_killed_build_leaves_the_old_store_answering(store_path, graph, tmp_pa
     from normgraph.graph.store import LocalGraph
 
     before = LocalGraph(store_path).graph_counts()
-    script = ("import sys, time; from pathlib import Path; import normgraph.graph.build as b\n"
+    script = ("import sys, time; from pathlib import Path; import normgraph.dataset as b\n"
               "real = b.bundled_sources\n"
               "def slow():\n"
               "    sources = real(); name, first = sources[0]\n"
@@ -148,7 +148,7 @@ def test_a_killed_build_leaves_the_old_store_answering(store_path, graph, tmp_pa
 
 
 def test_a_failed_build_reports_and_keeps_the_old_store(store_path, monkeypatch):
-    import normgraph.graph.build as build_module
+    import normgraph.dataset as build_module
     from normgraph.errors import StoreError, TableError
     from normgraph.graph.store import LocalGraph
 
@@ -164,7 +164,8 @@ def test_a_failed_build_reports_and_keeps_the_old_store(store_path, monkeypatch)
 
 def test_versions_abandoned_by_killed_writers_are_reclaimed_by_the_next_writer(tmp_path):
     """Writers hold the store's lock, so at a writer's start every other version is a killed writer's."""
-    from normgraph.graph.build import build, versions_dir
+    from normgraph.dataset import build
+    from normgraph.graph.build import versions_dir
 
     path = tmp_path / "store"
     build(path)

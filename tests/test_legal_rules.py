@@ -76,7 +76,7 @@ def test_the_law_decides_the_case(classifier, tables, entry):
 
 def test_every_engaged_instrument_is_grounded_in_one_of_its_provisions(graph):
     """A situation never engages an instrument without citing one of that instrument's articles."""
-    from normgraph.reports import run_named
+    from normgraph.queries.catalogue import run_named
 
     engages = {(r["situation"], r["code"]) for r in run_named(graph, "profiles", "situations")}
     grounded = {(r["situation"], r["code"]) for r in run_named(graph, "profiles", "situation-provisions") if r["situation"]}
@@ -99,8 +99,7 @@ def test_each_indicator_is_evidence_of_one_element_of_forced_labour_only():
 
 
 def test_the_lawyers_page_lists_every_rule_situation_and_case_file(graph):
-    from normgraph.queries.catalogue import catalogue
-    from normgraph.reports import run_named
+    from normgraph.queries.catalogue import catalogue, run_named
 
     page = DOCS.read_text(encoding="utf-8")
     situations = {r["situation"].rsplit("/", 1)[1] for r in run_named(graph, "profiles", "situations")}

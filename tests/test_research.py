@@ -211,7 +211,7 @@ The Forced Labour Protocol is newer. The Protocol to Prevent, Suppress and Punis
 @pytest.fixture
 def own_store(tmp_path):
     """A store of the test's own, so that ingesting does not change what other tests read."""
-    from normgraph.graph.build import build
+    from normgraph.dataset import build
 
     path = tmp_path / "store"
     build(path)

@@ -166,7 +166,7 @@ def same_view_rows(graph, endpoint):
 
 def same_timelines(graph, endpoint):
     from normgraph.graph.remote import RemoteGraph
-    from normgraph.reports import run_named
+    from normgraph.queries.catalogue import run_named
 
     remote = RemoteGraph(endpoint)
     # C105 has denunciations taking effect (1980-04-19); P029 has parties waiting for its entry into force.

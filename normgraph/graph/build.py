@@ -15,7 +15,6 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from importlib import resources
 from pathlib import Path
 
 from ..errors import StoreError
@@ -109,45 +108,6 @@ def check_store_path(path: Path) -> None:
         raise StoreError(f"{path} exists and is not a normgraph store; choose another --store")
 
 
-def bundled_sources() -> list[tuple[str, Callable[[], Iterable]]]:
-    """Each named graph of the bundled store and the loader that fills it."""
-    from ..loaders import (
-        countries,
-        estimates,
-        instruments,
-        programmes,
-        ratifications,
-        sources,
-        supervision,
-        territories,
-        un_treaties,
-    )
-
-    return [
-        ("ontology", turtle_triples("normgraph.ttl")),
-        ("topics", turtle_triples("topics.ttl")),
-        ("situations", turtle_triples("situations.ttl")),
-        ("case-vocabulary", turtle_triples("cases.ttl")),
-        (sources.GRAPH, sources.triples),
-        (instruments.GRAPH, instruments.triples),
-        (countries.GRAPH, countries.triples),
-        (ratifications.GRAPH, lambda: ratifications.triples(ratifications.bundled(), declared_ages=ratifications.bundled_declared_ages())),
-        (un_treaties.GRAPH, un_treaties.triples),
-        (territories.GRAPH, territories.triples),
-        (supervision.GRAPH, lambda: supervision.triples(supervision.bundled())),
-        (programmes.GRAPH, lambda: programmes.triples(programmes.bundled())),
-        (estimates.GRAPH, estimates.triples),
-    ]
-
-
-def turtle_triples(file_name: str) -> Callable[[], Iterable]:
-    def triples() -> Iterable:
-        from pyoxigraph import RdfFormat, parse
-
-        return parse(resources.files("normgraph.ontology").joinpath(file_name).read_bytes(), format=RdfFormat.TURTLE)
-    return triples
-
-
 def quads_in(name: str, triples: Iterable) -> Iterator:
     from pyoxigraph import NamedNode, Quad
 
@@ -193,26 +153,13 @@ def kept_line(line: bytes, replaced: set[str]) -> bool:
     return bool(match) and match.group("graph").decode() not in replaced
 
 
-def bundled_fingerprint() -> str:
-    """A digest of everything a build reads and the loaders that read it, so a store built from older bundled
-    data, or by older loaders (legal time, say), can be recognised."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for package in ("normgraph.data", "normgraph.ontology", "normgraph.loaders"):
-        for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
-            if entry.name.endswith((".csv", ".ttl", ".py")):
-                digest.update(entry.name.encode() + entry.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 # Per named graph: how many facts state each as-of date ("unknown" says nothing and is left out).
 AS_OF_COUNTS = """SELECT ?g ?asOf (COUNT(*) AS ?facts) WHERE {
                     GRAPH ?g { ?s <""" + NG + """asOf> ?o } BIND(STR(?o) AS ?asOf) FILTER(?asOf != "unknown")
                   } GROUP BY ?g ?asOf"""
 
 
-def write_metadata(store) -> None:
+def write_metadata(store, fingerprint: str) -> None:
     """A VoID description of every named graph: size, build time, and the as-of dates its facts state:
     the date most of them state (ng:asOf) and the range of all (ng:asOfEarliest, ng:asOfLatest)."""
     from pyoxigraph import Literal, NamedNode, Quad
@@ -234,7 +181,7 @@ def write_metadata(store) -> None:
         quads += [Quad(graph, NamedNode(NG + "asOf"), Literal(most), meta),
                   Quad(graph, NamedNode(NG + "asOfEarliest"), Literal(earliest), meta),
                   Quad(graph, NamedNode(NG + "asOfLatest"), Literal(latest), meta)]
-    quads.append(Quad(meta, NamedNode(NG + "dataFingerprint"), Literal(bundled_fingerprint()), meta))
+    quads.append(Quad(meta, NamedNode(NG + "dataFingerprint"), Literal(fingerprint), meta))
     store.extend(quads)
 
 
@@ -246,14 +193,18 @@ def finish(store, version: Path) -> None:
     (version / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
-    """Build the bundled store at `path` atomically; returns the number of quads per named graph."""
+Sources = list[tuple[str, Callable[[], Iterable]]]
+
+
+def build(path: Path, sources: Sources, fingerprint: str, report: Report = lambda name, count: None) -> dict[str, int]:
+    """Build the store at `path` atomically from `sources` (each named graph and what makes its triples), kept
+    with the user's graphs; `fingerprint` names what it was built from. Returns quads per named graph."""
     check_store_path(path)
     with writer_lock(path):
-        return build_locked(path, report)
+        return build_locked(path, sources, fingerprint, report)
 
 
-def build_locked(path: Path, report: Report) -> dict[str, int]:
+def build_locked(path: Path, sources: Sources, fingerprint: str, report: Report) -> dict[str, int]:
     from pyoxigraph import Store
 
     from ..errors import TableError
@@ -262,12 +213,12 @@ def build_locked(path: Path, report: Report) -> dict[str, int]:
     version = new_version(path)
     try:
         store = Store(str(version / "db"))
-        for name, triples in bundled_sources():
+        for name, triples in sources:
             quads = list(quads_in(name, triples()))
             store.bulk_extend(quads)
             report(name, len(quads))
         copy_user_graphs(path, store)
-        write_metadata(store)
+        write_metadata(store, fingerprint)
         finish(store, version)
         del store
     except BaseException as error:

@@ -182,3 +182,14 @@ def group_rows(rows: list[dict]) -> list[dict]:
                 out["evidence"].append(evidence)
     return list(grouped.values())
 
+
+# Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, and an
+# empty list is None whether the engine says "" or nothing, so every engine gives the same answer.
+CONCATENATED = ("excluded", "instruments", "promotes", "source", "sources", "topics")
+
+
+def run_named(graph, folder: str, name: str, **params) -> list[dict]:
+    query = named_query(name, folder)
+    rows = graph.select(query.text, bind(query, params)).rows
+    return [{key: (";".join(sorted(value.split(";"))) if value else None) if key in CONCATENATED else value
+             for key, value in row.items()} for row in rows]

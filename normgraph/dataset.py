@@ -1,20 +1,110 @@
-"""Loading a user's table (NORMLEX-style CSV) over the bundled data, into a named graph of its own."""
+"""The writing side of normgraph's data: the bundled sources and their fingerprint, the store built from them and
+opened for reading (`open_graph`), a user's tables (NORMLEX-style CSV) and documents loaded over them, each into a
+named graph of its own. The store itself (graph/) knows no loader: it is handed the sources."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from .errors import InputError, TableError
-from .graph.build import USER_GRAPH_PREFIX, USER_GRAPHS, load_user_graphs
+from .graph.build import (
+    USER_GRAPH_PREFIX,
+    USER_GRAPHS,
+    Report,
+    Sources,
+    load_user_graphs,
+)
+from .graph.store import LocalGraph, default_store_path
 from .loaders import programmes, ratifications, supervision
 from .loaders.countries import PYCOUNTRY_AS_OF
-from .terms import DOCUMENTS, GRAPH
+from .terms import DOCUMENTS, GRAPH, NG
 
 PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
            "comments": (supervision.from_file, supervision.triples),
            "programmes": (programmes.from_file, programmes.triples)}
+
+
+def bundled_sources() -> Sources:
+    """Each named graph of the bundled store and the loader that fills it."""
+    from .loaders import (
+        countries,
+        estimates,
+        instruments,
+        programmes,
+        ratifications,
+        sources,
+        supervision,
+        territories,
+        un_treaties,
+    )
+
+    return [
+        ("ontology", turtle_triples("normgraph.ttl")),
+        ("topics", turtle_triples("topics.ttl")),
+        ("situations", turtle_triples("situations.ttl")),
+        ("case-vocabulary", turtle_triples("cases.ttl")),
+        (sources.GRAPH, sources.triples),
+        (instruments.GRAPH, instruments.triples),
+        (countries.GRAPH, countries.triples),
+        (ratifications.GRAPH, lambda: ratifications.triples(ratifications.bundled(), declared_ages=ratifications.bundled_declared_ages())),
+        (un_treaties.GRAPH, un_treaties.triples),
+        (territories.GRAPH, territories.triples),
+        (supervision.GRAPH, lambda: supervision.triples(supervision.bundled())),
+        (programmes.GRAPH, lambda: programmes.triples(programmes.bundled())),
+        (estimates.GRAPH, estimates.triples),
+    ]
+
+
+def turtle_triples(file_name: str) -> Callable[[], Iterable]:
+    def triples() -> Iterable:
+        from pyoxigraph import RdfFormat, parse
+
+        return parse(resources.files("normgraph.ontology").joinpath(file_name).read_bytes(), format=RdfFormat.TURTLE)
+    return triples
+
+
+def bundled_fingerprint() -> str:
+    """A digest of everything a build reads and the loaders that read it, so a store built from older bundled
+    data, or by older loaders (legal time, say), can be recognised."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for package in ("normgraph.data", "normgraph.ontology", "normgraph.loaders"):
+        for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".csv", ".ttl", ".py")):
+                digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
+    """Build the store at `path` from the bundled data, keeping the user's graphs; quads per named graph."""
+    from .graph.build import build as build_store
+
+    return build_store(path, bundled_sources(), bundled_fingerprint(), report)
+
+
+def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool = False) -> LocalGraph:
+    """The embedded store at `store` (default location if None), built from the bundled data on first use
+    and rebuilt (keeping user-loaded graphs) when it was built from older bundled data; `in_memory` for a
+    long-lived reader (LocalGraph says when it pays)."""
+    path = Path(store).expanduser() if store else default_store_path()
+    if path.exists():
+        graph = LocalGraph(path, in_memory)
+        query = f"SELECT ?f WHERE {{ GRAPH <{GRAPH}meta> {{ <{GRAPH}meta> <{NG}dataFingerprint> ?f }} }}"
+        built_from = [row["f"] for row in graph.select(query).rows]
+        if built_from == [bundled_fingerprint()]:
+            return graph
+        if on_build:
+            on_build(path, "was built from other bundled data")
+    elif on_build:
+        on_build(path, "does not exist")
+    build(path)
+    return LocalGraph(path, in_memory)
+
+
 
 
 def states_of(row, kind: str) -> set[str]:
@@ -151,7 +241,7 @@ def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
         document_text,
         document_triples,
     )
-    from .reports import run_named
+    from .queries.catalogue import run_named
 
     recogniser = Recogniser(run_named(graph, "profiles", "surface-forms"))
     documents = {}
@@ -171,7 +261,7 @@ def graph_kind(iri: str) -> str:
 
 def list_graphs(graph) -> list[dict]:
     """Every named graph with its kind, size, sources and latest as-of date."""
-    from .reports import run_named
+    from .queries.catalogue import run_named
 
     return [{"graph": row["g"].removeprefix(GRAPH), "kind": graph_kind(row["g"]), "quads": row["quads"],
              "sources": row["sources"], "as_of": row["asOf"]} for row in run_named(graph, "profiles", "graphs")]
