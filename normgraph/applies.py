@@ -14,7 +14,7 @@ from importlib import resources
 
 from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
-from .ids import key_of
+from .ids import iri, key_of
 from .queries.catalogue import catalogue, run_named
 from .reports import adopted_by, default_graph, statehood_on, truth
 from .terms import NG, RDFS
@@ -98,22 +98,27 @@ class Classifier:
                 "declared": int(record["minAgeLow"]) if record.get("minAgeLow") is not None else None,
                 "declared_up_to": int(record["minAgeHigh"]) if record.get("minAgeHigh") is not None else None}
 
-    def findings(self, case: Case) -> dict[str, dict]:
-        """Situation IRI -> {'outcome', 'because', 'extra', 'rules'}: the strongest conclusion of the rules."""
+    def findings(self, cases: list[Case]) -> list[dict[str, dict]]:
+        """For each case, situation IRI -> {'outcome', 'because', 'extra', 'rules'}: the strongest conclusion of
+        the rules. The cases share one store, each under a node of its own, so each rule runs once per batch."""
         from pyoxigraph import Store
 
         store = Store()
         store.extend(rule_context())
         store.extend(self.provision_labels)
-        store.extend(triple_as_quad(t) for t in case_triples(case, self.minimum_age(case)))
-        found: dict[str, dict] = {}
+        keys = {}
+        for index, case in enumerate(cases):
+            key = f"{index}-{case.id}".replace(" ", "-")
+            keys[iri("case", key)] = index
+            store.extend(triple_as_quad(t) for t in case_triples(case, self.minimum_age(case), key))
+        found: list[dict[str, dict]] = [{} for _ in cases]
         for stage in self.stages:
             concluded = []
             for rule in stage:
                 triples = list(store.query(rule.text))
                 concluded += triples
-                for finding in read_findings(triples):
-                    merge(found, finding, rule.name)
+                for case_iri, finding in read_findings(triples):
+                    merge(found[keys[case_iri]], finding, rule.name)
             store.extend(triple_as_quad(t) for t in concluded)
         return found
 
@@ -137,31 +142,40 @@ class Classifier:
                                  "territory it then was")
 
     def applies(self, case: Case, explain: bool = False) -> dict:
-        self.check_states_existed(case)
-        found = self.findings(case)
+        return self.applies_all([case], explain)[0]
+
+    def applies_all(self, cases: list[Case], explain: bool = False) -> list[dict]:
+        """The answer for each case (see `answer`); InputError for the first case about a State that did not exist."""
+        for case in cases:
+            self.check_states_existed(case)
+        return [self.answer(case, found, explain) for case, found in zip(cases, self.findings(cases))]
+
+    def answer(self, case: Case, found: dict[str, dict], explain: bool) -> dict:
+        """The situations the case falls into, with the articles each rests on, and the instruments they engage,
+        each with whether every state of the case is bound by it on the date of the facts."""
         situations, ruled_out, instruments = [], [], {}
         adopted = self.adopted_on(case.facts["date"])
         not_yet_adopted: dict[str, dict] = {}
-        for iri in sorted(found, key=lambda s: self.situations[s]["label"]):
-            finding, known = found[iri], self.situations[iri]
-            entry = {"situation": key_of(iri), "label": known["label"], "status": finding["outcome"],
+        for situation in sorted(found, key=lambda s: self.situations[s]["label"]):
+            finding, known = found[situation], self.situations[situation]
+            entry = {"situation": key_of(situation), "label": known["label"], "status": finding["outcome"],
                      "because": sorted(finding["because"])}
             if explain:
                 entry["rules"] = finding["rules"]
             if finding["outcome"] == "not established":
                 ruled_out.append(entry)
                 continue
-            articles = self.articles(iri, finding["extra"])
+            articles = self.articles(situation, finding["extra"])
             situations.append({**entry, "articles": [self.provisions[p][0] for p in articles]})
             for code, about in known["instruments"].items():
                 if code not in adopted:
                     not_yet_adopted.setdefault(code, {"instrument": code, "title": about["title"], "situations": []})
-                    not_yet_adopted[code]["situations"].append(key_of(iri))
+                    not_yet_adopted[code]["situations"].append(key_of(situation))
                     continue
                 instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"], "engaged": None,
                                                            "situations": [], "articles": [],
                                                            "recommendation": about["recommendation"]})
-                instrument["situations"].append(key_of(iri))
+                instrument["situations"].append(key_of(situation))
                 instrument["articles"] += [p for p in articles if self.provisions[p][1] == code and p not in instrument["articles"]]
                 instrument["engaged"] = instrument["engaged"] or (finding["outcome"] == "applies") or None
         for instrument in instruments.values():
@@ -194,12 +208,17 @@ class Classifier:
             instrument["in_force_from"][state] = record["inForceFrom"] if record else None
 
 
-def read_findings(triples) -> list[dict]:
-    """The findings one rule concluded: its blank nodes with their situation, outcome, reasons and extra provisions."""
+def read_findings(triples) -> list[tuple[str, dict]]:
+    """The findings one rule concluded, with the IRI of the case each is about: its blank nodes with their situation,
+    outcome, reasons and extra provisions."""
     findings: dict[str, dict] = {}
+    case_of: dict[str, str] = {}
     for triple in triples:
         subject, predicate, obj = str(triple.subject), triple.predicate.value, triple.object
-        if predicate == NG + "finding" or not subject.startswith("_:"):
+        if predicate == NG + "finding":
+            case_of[str(obj)] = triple.subject.value
+            continue
+        if not subject.startswith("_:"):
             continue
         finding = findings.setdefault(subject, {"situation": None, "outcome": None, "because": [], "extra": []})
         if predicate == NG + "situation":
@@ -210,7 +229,7 @@ def read_findings(triples) -> list[dict]:
             finding["because"].append(obj.value)
         elif predicate == NG + "extraProvision":
             finding["extra"].append(obj.value)
-    return [f for f in findings.values() if f["situation"] and f["outcome"]]
+    return [(case_of[blank], f) for blank, f in findings.items() if f["situation"] and f["outcome"] and blank in case_of]
 
 
 def merge(found: dict, finding: dict, rule: str) -> None:

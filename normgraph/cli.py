@@ -43,14 +43,15 @@ def format_option(choices=FORMATS):
     return click.option("--format", "fmt", type=choices, default="table", show_default=True, help="Output format.")
 
 
-def graph_for(source):
-    """The graph a reading command works on: the remote endpoint if one is named, else the embedded store."""
+def graph_for(source, many_queries: bool = False):
+    """The graph a reading command works on: the remote endpoint if one is named, else the embedded store (in
+    memory for a command that will ask it many queries, when that pays: see LocalGraph)."""
     store, endpoint, timeout = source
     if endpoint:
         from .graph.remote import RemoteGraph
 
         return RemoteGraph(endpoint, timeout)
-    return local_graph(store)
+    return local_graph(store, in_memory=many_queries)
 
 
 def local_graph(store: Path | None, in_memory: bool = False):
@@ -398,16 +399,9 @@ def applies(cases, fmt, explain, source):
         for problem in problems:
             click.echo(problem, err=True)
         raise UsageProblem(f"{len(problems)} problem(s) in the case file(s); nothing was assessed")
-    classifier = Classifier(graph_for(source))
-    answers = []
-    if len(parsed) > 1:
-        from rich.progress import track
-
-        iterator = track(parsed, description="assessing cases", console=_stderr_console(), transient=True)
-    else:
-        iterator = parsed
-    for case in iterator:
-        answers.append(classifier.applies(case, explain))
+    # Each case asks a few queries: a batch of them reads the store from memory.
+    classifier = Classifier(graph_for(source, many_queries=len(parsed) > 10))
+    answers = classifier.applies_all(parsed, explain)
     if fmt == "json":
         emit([], [], "json", document=answers[0] if len(answers) == 1 else answers)
     elif fmt == "markdown":

@@ -185,17 +185,18 @@ def text_dates_loader():
     return Loader
 
 
-def case_triples(case: Case, minimum_age: dict) -> Iterator:
+def case_triples(case: Case, minimum_age: dict, key: str | None = None) -> Iterator:
     """The case's facts as triples for the rules. `minimum_age` is what the graph says of the work country's
     C138 on the date of the facts: its status and the age it declared (Art. 2(1)), if any, with the highest it
     can have been raised to by then (Art. 2(2)) where the sources do not date a raise.
-    A fact the case leaves out is not stated, so that a rule can tell "no" from "not said"."""
+    A fact the case leaves out is not stated, so that a rule can tell "no" from "not said". `key` names the
+    case's node (by default its id): cases assessed together need keys of their own."""
     from ..loaders.rdf import RDF_TYPE, facts, ng, node
 
     f = case.facts
     person, recruitment, movement = f["person"], f.get("recruitment", {}), f.get("movement", {})
     household, compulsory = f.get("household", {}), f.get("compulsory_work")
-    key = case.id.replace(" ", "-")
+    key = key or case.id.replace(" ", "-")
     subject = node("case", key)
     yield from facts(subject, [
         (RDF_TYPE, ng("Case")), (ng("date"), case.date), (ng("age"), person["age"]),

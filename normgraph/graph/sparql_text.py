@@ -3,6 +3,7 @@ SERVICE targets), and writing bound parameters into it as terms for engines that
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 UPDATE_KEYWORDS = re.compile(
     r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*?\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
@@ -78,9 +79,26 @@ def substitute(query: str, bindings: dict, write_iris: bool = True) -> str:
     joined = {name: str(term) for name, term in terms.items() if name not in written}
     values = (f" VALUES ({' '.join('?' + name for name in joined)}) {{ ({' '.join(joined.values())}) }}"
               if joined else "")
-    out, clause, previous_word, depth, outer_body = [], None, "", 0, False
+    out = []
+    for text, variable, clause in annotated(query):
+        if clause == "body":
+            text += values
+        elif variable in written:
+            term = written[variable]
+            text = {"select": f"({term} AS {text})", "subselect": "", "group": ""}.get(clause, term)
+        out.append(text)
+    return EMPTY_GROUP_BY.sub("", "".join(out))
+
+
+@lru_cache(maxsize=256)
+def annotated(query: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    """The query's tokens, each with the variable it names (if any) and the clause it sits in: "select" (the
+    outer projection), "subselect", "group" (GROUP BY) or None; the brace that opens the outer body is "body".
+    Read once per query text: a batch binds the same queries thousands of times."""
+    tokens, clause, previous_word, depth, outer_body = [], None, "", 0, False
     for match in TOKEN.finditer(query):
         kind, text = match.lastgroup, match.group(0)
+        variable, where = None, None
         if kind == "word":
             upper = text.upper()
             if upper == "SELECT":
@@ -92,11 +110,10 @@ def substitute(query: str, bindings: dict, write_iris: bool = True) -> str:
             previous_word = upper
         elif kind == "other" and text in "{}":
             if text == "{" and depth == 0 and not outer_body:
-                text, outer_body = text + values, True
-            depth += 1 if text.startswith("{") else -1
+                where, outer_body = "body", True
+            depth += 1 if text == "{" else -1
             clause = None
-        elif kind == "variable" and text[1:] in written:
-            term = written[text[1:]]
-            text = {"select": f"({term} AS {text})", "subselect": "", "group": ""}.get(clause, term)
-        out.append(text)
-    return EMPTY_GROUP_BY.sub("", "".join(out))
+        elif kind == "variable":
+            variable, where = text[1:], clause
+        tokens.append((text, variable, where))
+    return tuple(tokens)
