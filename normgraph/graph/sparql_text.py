@@ -94,8 +94,9 @@ def substitute(query: str, bindings: dict, write_iris: bool = True) -> str:
 def annotated(query: str) -> tuple[tuple[str, str | None, str | None], ...]:
     """The query's tokens, each with the variable it names (if any) and the clause it sits in: "select" (the
     outer projection), "subselect", "group" (GROUP BY) or None; the brace that opens the outer body is "body".
+    A variable inside brackets there is part of an expression (MAX(IF(?i = ?p, ...)) AS ?x), not a column.
     Read once per query text: a batch binds the same queries thousands of times."""
-    tokens, clause, previous_word, depth, outer_body = [], None, "", 0, False
+    tokens, clause, previous_word, depth, brackets, outer_body = [], None, "", 0, 0, False
     for match in TOKEN.finditer(query):
         kind, text = match.lastgroup, match.group(0)
         variable, where = None, None
@@ -113,7 +114,9 @@ def annotated(query: str) -> tuple[tuple[str, str | None, str | None], ...]:
                 where, outer_body = "body", True
             depth += 1 if text == "{" else -1
             clause = None
+        elif kind == "other" and text in "()":
+            brackets += 1 if text == "(" else -1
         elif kind == "variable":
-            variable, where = text[1:], clause
+            variable, where = text[1:], clause if not brackets else None
         tokens.append((text, variable, where))
     return tuple(tokens)

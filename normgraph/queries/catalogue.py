@@ -69,7 +69,7 @@ def parse_parameters(spec: str) -> tuple[Parameter, ...]:
     return tuple(parameters)
 
 
-def parse_query_file(name: str, text: str) -> NamedQuery:
+def read_header(text: str) -> dict[str, str]:
     header = {}
     for line in text.splitlines():
         match = HEADER.match(line)
@@ -77,6 +77,11 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             break
         if match:
             header[match.group("key")] = match.group("value").strip()
+    return header
+
+
+def parse_query_file(name: str, text: str) -> NamedQuery:
+    header = read_header(text)
     return NamedQuery(name=name, title=header.get("title", name),
                       parameters=parse_parameters(header.get("parameters", "")),
                       legal_basis=header.get("legal basis", ""), description=header.get("description", ""), text=text,
@@ -85,13 +90,44 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
 
 @lru_cache(maxsize=None)
 def catalogue(folder: str = "gaps") -> dict[str, NamedQuery]:
-    """Every query in normgraph/queries/<folder>/, by name (the file name without .rq)."""
+    """Every query in normgraph/queries/<folder>/, by name: each .rq file (named by the file name without .rq),
+    and each row of a table NAME.csv, a query made from the template queries/templates/NAME.rq."""
     directory = resources.files("normgraph.queries").joinpath(folder)
     queries = {}
-    for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+    for entry in directory.iterdir():
         if entry.name.endswith(".rq"):
             name = entry.name[:-3]
             queries[name] = parse_query_file(name, entry.read_text(encoding="utf-8"))
+        elif entry.name.endswith(".csv"):
+            queries.update(instances(entry.name[:-4], entry.read_text(encoding="utf-8")))
+    return dict(sorted(queries.items()))
+
+
+# A template's fixed terms, as its `# fixed:` header declares them: written into the query text for each row.
+FIXED = re.compile(r"(?P<name>\w+)\s*\((?P<kind>instrument|boolean)\)")
+HEADER_KEYS = ("title", "parameters", "legal basis", "scope", "description")
+
+
+def instances(template_name: str, table: str) -> dict[str, NamedQuery]:
+    """The queries a table makes from a template: each row gives one query's name, its header (title, legal basis,
+    scope, description) and the template's fixed terms, which pyoxigraph writes into the text as constants."""
+    import csv
+    import io
+
+    from pyoxigraph import Literal, NamedNode
+
+    from ..graph.sparql_text import substitute
+
+    template = resources.files("normgraph.queries").joinpath("templates", template_name + ".rq").read_text(encoding="utf-8")
+    parameters = read_header(template)["parameters"]
+    fixed = {m.group("name"): m.group("kind") for m in FIXED.finditer(read_header(template).get("fixed", ""))}
+    body = "\n".join(line for line in template.splitlines() if not HEADER.match(line))
+    queries = {}
+    for row in csv.DictReader(io.StringIO(table)):
+        terms = {name: NamedNode(ID + "instrument/" + instrument_code(row[name])) if kind == "instrument"
+                 else Literal(row[name], datatype=NamedNode(XSD + "boolean")) for name, kind in fixed.items()}
+        header = "".join(f"# {key}: {row[key] if key in row else parameters}\n" for key in HEADER_KEYS)
+        queries[row["name"]] = parse_query_file(row["name"], header + substitute(body, terms))
     return queries
 
 
