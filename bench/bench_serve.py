@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from servers import free_port, start_oxigraph, stop, wait_until_answering  # noqa: E402
 
-SIMPLE = "PREFIX ng: <https://w3id.org/normgraph#> SELECT ?name WHERE { ?s ng:iso3 \"NPL\" ; <http://www.w3.org/2000/01/rdf-schema#label> ?name }"
+SIMPLE = ("PREFIX ng: <https://w3id.org/normgraph#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT ?name WHERE { ?s ng:iso3 \"NPL\" ; rdfs:label ?name }")
 
 
 def readers(url: str, count: int, seconds: float) -> int:

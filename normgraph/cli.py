@@ -189,8 +189,9 @@ def country(country, as_of, source, fmt):
     title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
     columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source",
                "source_as_of"]
-    territory = not_a_state_yet(profile) + (f"a territory of {profile['territory_of']}: bound as {profile['territory_of']} applies instruments "
-                 "to it (ILO Constitution Art. 35)\n") if profile["territory_of"] else ""
+    territory_of = profile["territory_of"]
+    territory = not_a_state_yet(profile) + (f"a territory of {territory_of}: bound as {territory_of} applies instruments "
+                                            "to it (ILO Constitution Art. 35)\n") if territory_of else ""
     emit(profile["instruments"], columns, fmt, title=title, document=profile,
          caption=f"{territory}{len(profile['comments'])} supervisory comments, {len(profile['programmes'])} programmes "
                  f"(--format json lists them)")
