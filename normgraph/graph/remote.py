@@ -34,6 +34,7 @@ class RemoteGraph(GraphSizes):
         self.endpoint, self.timeout = endpoint, timeout
         self._graphs: list[str] | None = None
         self.union_default = False
+        self.server = ""
 
     def wrapper(self, query: str, return_format: str, dataset: bool = True):
         sparql = prepared(self.endpoint, query, self.timeout, "CONSTRUCT" if return_format == "turtle" else "SELECT")
@@ -47,11 +48,12 @@ class RemoteGraph(GraphSizes):
 
     def request(self, query: str, return_format: str, dataset: bool = True) -> tuple[bytes, str]:
         """The raw answer and its media type; every way an endpoint can fail becomes one StoreError line."""
-        body, media_type = perform(self.wrapper(query, return_format, dataset), self.endpoint, self.timeout)
-        if media_type in ("text/html", "application/xhtml+xml"):
+        answer = perform(self.wrapper(query, return_format, dataset), self.endpoint, self.timeout)
+        if answer[1] in ("text/html", "application/xhtml+xml"):
             raise StoreError(f"{self.endpoint} answered with an HTML page, not SPARQL results; "
                              f"is it the query endpoint of a SPARQL server?")
-        return body, media_type
+        self.server = self.server or answer.server
+        return answer
 
     def graphs(self) -> list[str]:
         """The named graphs normgraph wrote on the server (bundled, loaded tables, ingested documents)."""
@@ -82,7 +84,10 @@ class RemoteGraph(GraphSizes):
             raise StoreError(f"{self.endpoint} did not answer with SPARQL JSON results") from None
 
     def select(self, query: str, bindings: dict | None = None) -> Results:
-        body, _ = self.request(substitute(query, bindings or {}, write_iris=False), "json")
+        self.graphs()  # which also tells the server's software
+        # Virtuoso 7.2 fails to compile some aggregating subqueries whose subject is a constant: it gets the IRI
+        # parameters as VALUES. Every other engine gets constants, which Oxigraph plans around.
+        body, _ = self.request(substitute(query, bindings or {}, write_iris=not self.server.startswith("Virtuoso")), "json")
         try:
             document = json.loads(body)
             variables = document["head"]["vars"]
@@ -140,7 +145,16 @@ def prepared(endpoint: str, text: str, timeout: float, kind: str = "SELECT"):
     return sparql
 
 
-def perform(sparql, endpoint: str, timeout: float) -> tuple[bytes, str]:
+class Answer(tuple):
+    """An endpoint's answer: (body, media type), and the software the server names itself (its Server header)."""
+
+    def __new__(cls, body: bytes, media_type: str, server: str = ""):
+        answer = super().__new__(cls, (body, media_type))
+        answer.server = server
+        return answer
+
+
+def perform(sparql, endpoint: str, timeout: float) -> Answer:
     """Send a prepared SPARQLWrapper request; a failure of any kind is one clear StoreError (QueryError if
     the server rejected the query text)."""
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -150,7 +164,8 @@ def perform(sparql, endpoint: str, timeout: float) -> tuple[bytes, str]:
         if response.headers.get("X-SQL-State") == "S1TAT":
             raise StoreError(f"{endpoint} stopped the query at its own time limit and sent partial results; "
                              f"raise the server's MaxQueryExecutionTime or narrow the query")
-        return response.read(), response.headers.get("Content-Type", "").split(";")[0].strip()
+        return Answer(response.read(), response.headers.get("Content-Type", "").split(";")[0].strip(),
+                      response.headers.get("Server", ""))
     except SPARQLWrapperException as error:
         detail = " ".join(str(error).split())
         if type(error).__name__ == "QueryBadFormed":
