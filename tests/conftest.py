@@ -22,9 +22,10 @@ def store_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def graph(store_path):
+    """The store as a long-lived reader holds it, in memory (commands read it on disk: the CLI tests run them)."""
     from normgraph.graph.store import LocalGraph
 
-    return LocalGraph(store_path)
+    return LocalGraph(store_path, in_memory=True)
 
 
 def bundled_table(name: str) -> list[dict]:

@@ -73,12 +73,6 @@ def test_a_year_only_record_is_undetermined_inside_its_window(graph, ratificatio
     assert later["bound"] is True
 
 
-def test_the_bundled_graph_has_no_shacl_violation(graph):
-    from normgraph.validation import validate_graph
-
-    assert validate_graph(graph) == []
-
-
 def test_shacl_names_the_node_and_the_rule_it_breaks(graph):
     from rdflib import Literal, URIRef
 
