@@ -22,9 +22,12 @@ SIMPLE = ("PREFIX ng: <https://w3id.org/normgraph#> PREFIX rdfs: <http://www.w3.
           "SELECT ?name WHERE { ?s ng:iso3 \"NPL\" ; rdfs:label ?name }")
 
 
-def readers(url: str, count: int, seconds: float) -> int:
+GAP = None  # the pair-gap query for every state, with its parameters written in (set in main)
+
+
+def readers(url: str, count: int, seconds: float, query: str = SIMPLE) -> int:
     done, stop_at = [0] * count, time.monotonic() + seconds
-    request_url = url + "?" + urllib.parse.urlencode({"query": SIMPLE})
+    request_url = url + "?" + urllib.parse.urlencode({"query": query})
 
     def read(slot: int) -> None:
         while time.monotonic() < stop_at:
@@ -52,11 +55,22 @@ def main() -> None:
                                   stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}/query"
         wait_until_answering(url, server, 30)
-        answered = readers(url, options.readers, options.seconds)
-        stop(server)
-        print(f"serve: {answered / options.seconds:.0f} simple queries/s with {options.readers} readers (target 200)")
         (Path(folder) / "ox").mkdir()
         oxigraph = start_oxigraph(Path(folder) / "ox")
+        subprocess.run([sys.executable, "-m", "normgraph", "push", "--store", str(store), "--endpoint", oxigraph.query,
+                        "--graph-store", oxigraph.graph_store], check=True, capture_output=True)
+        from normgraph.graph.sparql_text import substitute
+        from normgraph.queries.catalogue import bind, named_query
+
+        pair = named_query("c029-without-p029")
+        gap = substitute(pair.text, bind(pair, {"asOf": "2024-01-01"}))
+        print(f"{'queries/s':28s} {'connections':>11s} {'serve':>8s} {'Oxigraph server':>16s}")
+        for label, query in (("simple (one state's name)", SIMPLE), ("a gap query, every state", gap)):
+            for connections in (1, options.readers):
+                ours = readers(url, connections, options.seconds, query) / options.seconds
+                theirs = readers(oxigraph.query, connections, options.seconds, query) / options.seconds
+                print(f"{label:28s} {connections:11d} {ours:8.0f} {theirs:16.0f}")
+        stop(server)
         for label, extra in (("graph store", ["--graph-store", oxigraph.graph_store]),
                              ("SPARQL update", ["--update-endpoint", oxigraph.update])):
             start = time.perf_counter()

@@ -194,10 +194,12 @@ def serialize_results(variables, rows, output_format) -> bytes:
 
     # pyoxigraph serialises only a whole QuerySolutions, which cannot be cut at a cap: the rows kept are written
     # as JSON results, parsed back into a QuerySolutions, and serialised in the asked format.
-    document = {"head": {"vars": [v.value for v in variables]},
-                "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
-                                         for row in rows]}}
-    reparsed = parse_query_results(json.dumps(document).encode(), format=QueryResultsFormat.JSON)
+    document = json.dumps({"head": {"vars": [v.value for v in variables]},
+                           "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
+                                                    for row in rows]}}).encode()
+    if output_format == QueryResultsFormat.JSON:  # already the W3C JSON results: no second pass
+        return document
+    reparsed = parse_query_results(document, format=QueryResultsFormat.JSON)
     return reparsed.serialize(format=output_format)
 
 
