@@ -217,6 +217,10 @@ def sources(shared: Path) -> list[dict]:
     return sorted(rows.values(), key=lambda r: r["source"])
 
 
+# Relations the instrument texts state: P029's preamble and Art. 1, and the Recommendations' titles and preambles.
+SUPPLEMENTS = {"P029": "C029", "R203": "C029;P029", "R146": "C138", "R190": "C182"}
+
+
 def instruments(shared: Path) -> list[dict]:
     out = []
     for row in read(shared / "ilo" / "instruments.csv"):
@@ -224,12 +228,13 @@ def instruments(shared: Path) -> list[dict]:
         out.append({"code": row["code"], "title": row["title"], "type": row["type"],
                     "adopted": row["adopted"], "entry_into_force": row["entry_into_force"],
                     "ilc_session": row["ilc_session"], "revises": row["revises"],
+                    "supplements": SUPPLEMENTS.get(row["code"], ""),
                     "fundamental": {"yes": "true", "no": "false"}.get(row["fundamental"], ""),
                     "parent": "", "untc": "", "consent_delay": consent, "denunciation_delay": denunciation,
                     "source": "ILO_INSTRUMENTS", "as_of": "2026-11-23"})
     for treaty in UN_TREATIES:
         consent, denunciation = LEGAL_DELAYS[treaty["code"]]
-        out.append({**treaty, "ilc_session": "", "revises": "", "fundamental": "",
+        out.append({**treaty, "ilc_session": "", "revises": "", "supplements": "", "fundamental": "",
                     "consent_delay": consent, "denunciation_delay": denunciation})
     return out
 
@@ -382,7 +387,7 @@ def main(shared: Path) -> None:
         c["state"] for c in supervision if c["state"]}
     write("sources.csv", SOURCE_FIELDS, source_rows)
     write("instruments.csv", ["code", "title", "type", "adopted", "entry_into_force", "ilc_session", "revises",
-                              "fundamental", "parent", "untc", "consent_delay", "denunciation_delay", "source",
+                              "supplements", "fundamental", "parent", "untc", "consent_delay", "denunciation_delay", "source",
                               "as_of"], instruments(shared))
     write("countries.csv", ["iso3", "iso2", "name", "ilo_region", "ilo_member_since", "source", "as_of"],
           countries(shared, mentioned))

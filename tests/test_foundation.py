@@ -86,9 +86,13 @@ def test_shacl_names_the_node_and_the_rule_it_breaks(graph):
     # C138 Art. 2(2): Albania shown at 16 in 2007 (minimum_ages.csv), made to show 15 in 2023: an age never falls.
     albania_2023 = URIRef("https://w3id.org/normgraph/id/age-declaration/ALB/2023-05-11/CRBA_NLX_2023")
     union.set((albania_2023, URIRef(NG + "age"), Literal(15)))
+    # C143 Art. 16(1): Part I or Part II may be excluded, not an article on its own (Italy made to exclude Art. 1).
+    italy = URIRef("https://w3id.org/normgraph/id/ratification/C143/ITA")
+    union.add((italy, URIRef(NG + "excludes"), URIRef("https://w3id.org/normgraph/id/provision/C143/art1")))
     violations = validate_rdf(union)
     messages = {v["focus"]: v["message"] for v in violations}
-    assert len(violations) == 3 and "C138" in messages[str(bad)]
+    assert len(violations) == 4 and "C138" in messages[str(bad)]
+    assert "Art. 16(1)" in messages[str(italy)]
     assert "Art. 2(2)" in messages["https://w3id.org/normgraph/id/ratification/C138/ALB"]
     assert "Art. 37(2)" in messages["https://w3id.org/normgraph/id/participation/UN-TIP/NPL"]
 
@@ -167,3 +171,31 @@ def test_versions_abandoned_by_killed_writers_are_reclaimed_by_the_next_writer(t
     (abandoned / "db").mkdir(parents=True)
     build(path)
     assert [p.name for p in versions_dir(path).iterdir()] == [path.resolve().parent.name]
+
+
+def test_the_table_checks_and_the_shapes_allow_the_same_c138_ages():
+    """C138 Art. 2(1), (3), (4): the loaders refuse a declared age the SHACL shapes would refuse, and no other."""
+    from importlib import resources
+
+    from rdflib import Graph, Namespace
+    from rdflib.collection import Collection
+
+    from normgraph.loaders.ratifications import MINIMUM_AGES
+
+    text = resources.files("normgraph.ontology").joinpath("shapes.ttl").read_text(encoding="utf-8")
+    shapes = Graph().parse(data=text, format="turtle")
+    sh, ng = Namespace("http://www.w3.org/ns/shacl#"), Namespace(NG)
+    allowed = [sorted(int(v) for v in Collection(shapes, shapes.value(prop, sh["in"])))
+               for path in (ng.minimumAge, ng.age) for prop in shapes.subjects(sh.path, path)
+               if shapes.value(prop, sh["in"]) is not None]
+    assert allowed and all(ages == sorted(MINIMUM_AGES) for ages in allowed)
+
+
+def test_only_the_provisions_the_conventions_let_a_state_exclude_are_excludable(graph):
+    """C097 Art. 14(1) (its three annexes) and C143 Art. 16(1) (Part I or Part II): nothing else."""
+    from normgraph.loaders.instruments import excludable_provisions
+
+    assert excludable_provisions() == {"C097": {"Annex I": "annex1", "Annex II": "annex2", "Annex III": "annex3"},
+                                       "C143": {"Part I": "part1", "Part II": "part2"}}
+    rows = graph.select("PREFIX ng: <https://w3id.org/normgraph#> SELECT ?p WHERE { ?p ng:excludableUnder ?basis }").rows
+    assert len(rows) == 5

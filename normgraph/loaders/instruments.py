@@ -27,8 +27,6 @@ GRAPH = "instruments"
 CLASSES = {"convention": ["Convention", "ILOInstrument"], "protocol": ["Protocol"],
            "recommendation": ["Recommendation"], "un_treaty": ["UNTreaty"]}
 PROVISION_CLASSES = {"article": "Article", "paragraph": "Paragraph", "annex": "Annex", "part": "Part"}
-# Relations the instrument texts state (P029's preamble, the Recommendations' titles, UN-TIP Art. 1).
-SUPPLEMENTS = {"P029": ["C029"], "R203": ["C029", "P029"], "R146": ["C138"], "R190": ["C182"]}
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,7 @@ class Instrument:
     in_force: dt.date | None
     session: int | None
     revises: list[str]
+    supplements: list[str]
     fundamental: str
     parent: str
     untc: str
@@ -58,7 +57,8 @@ def parse_instrument(row: Row) -> Instrument:
         code=row.text("code", True), title=row.text("title", True),
         kind=row.choice("type", CLASSES, True), adopted=row.date("adopted", True),
         in_force=row.date("entry_into_force"), session=row.integer("ilc_session"),
-        revises=[c for c in row.text("revises").split(";") if c], fundamental=row.text("fundamental"),
+        revises=[c for c in row.text("revises").split(";") if c],
+        supplements=[c for c in row.text("supplements").split(";") if c], fundamental=row.text("fundamental"),
         parent=row.text("parent"), untc=row.text("untc"), consent_delay=row.text("consent_delay"),
         denunciation_delay=row.text("denunciation_delay"), source=row.text("source", True),
         as_of=row.text("as_of"))
@@ -123,7 +123,7 @@ def instrument_triples(instrument: Instrument) -> Iterator[Triple]:
     for revised in instrument.revises:
         yield Triple(subject, ng("revises"), node("instrument", revised))
         yield from reference_triples(revised, instrument.source, instrument.as_of)
-    for supplemented in SUPPLEMENTS.get(instrument.code, []):
+    for supplemented in instrument.supplements:
         yield Triple(subject, ng("supplements"), node("instrument", supplemented))
     yield from provenance(subject, instrument.source, instrument.as_of)
 
@@ -131,7 +131,8 @@ def instrument_triples(instrument: Instrument) -> Iterator[Triple]:
 def parse_provision(row: Row) -> dict:
     return {"instrument": row.instrument("instrument"), "key": row.text("key", True), "label": row.text("label", True),
             "kind": row.choice("kind", PROVISION_CLASSES, True), "parent": row.text("parent"),
-            "heading": row.text("heading", True), "source": row.text("source", True), "as_of": row.text("as_of")}
+            "heading": row.text("heading", True), "excludable_under": row.text("excludable_under"),
+            "source": row.text("source", True), "as_of": row.text("as_of")}
 
 
 def provision_triples(provision: dict) -> Iterator[Triple]:
@@ -141,6 +142,7 @@ def provision_triples(provision: dict) -> Iterator[Triple]:
         (ng("provisionOf"), node("instrument", provision["instrument"])),
         (ng("subdivisionOf"), node("provision", provision["instrument"], provision["parent"]) if provision["parent"] else None),
         (RDFS_LABEL, f"{provision['instrument']} {provision['label']}"), (ng("heading"), provision["heading"]),
+        (ng("excludableUnder"), provision["excludable_under"]),
     ])
     yield from provenance(subject, provision["source"], provision["as_of"])
 
@@ -149,6 +151,21 @@ def triples() -> Iterator[Triple]:
     for instrument in bundled_instruments().values():
         yield from instrument_triples(instrument)
     yield from name_triples()
-    required = ["instrument", "key", "label", "kind", "heading", "source"]
-    for provision in read_bundled("articles.csv", required, parse_provision):
+    for provision in bundled_provisions():
         yield from provision_triples(provision)
+
+
+@lru_cache(maxsize=None)
+def bundled_provisions() -> tuple[dict, ...]:
+    required = ["instrument", "key", "label", "kind", "heading", "source"]
+    return tuple(read_bundled("articles.csv", required, parse_provision))
+
+
+def excludable_provisions() -> dict[str, dict[str, str]]:
+    """By instrument, the parts a state may exclude from its acceptance (C097 Art. 14, C143 Art. 16), as
+    articles.csv marks them: label ("Annex I") -> key ("annex1")."""
+    excludable: dict[str, dict[str, str]] = {}
+    for provision in bundled_provisions():
+        if provision["excludable_under"]:
+            excludable.setdefault(provision["instrument"], {})[provision["label"]] = provision["key"]
+    return excludable

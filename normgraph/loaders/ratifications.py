@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, Triple
 
-from .instruments import Instrument, bundled_instruments
+from .instruments import Instrument, bundled_instruments, excludable_provisions
 from .legal_time import as_of_lower_bound, binding_ends, consent_delay, in_force_window
 from .rdf import DCT_SOURCE, RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled, read_file
@@ -23,8 +23,6 @@ MINIMUM_AGE_NOTE = re.compile(r"minimum age specified:\s*(\d+)", re.I)
 STATUSES = {"in_force": "InForce", "not_in_force": "NotInForce", "denounced": "Denounced"}
 CONSENT_TYPES = ("registration", "ratification", "succession")
 PRECISIONS = {"day": "DayPrecision", "year": "YearPrecision", "unknown": "UnknownPrecision"}
-EXCLUDABLE = {"C097": {"Annex I": "annex1", "Annex II": "annex2", "Annex III": "annex3"},
-              "C143": {"Part I": "part1", "Part II": "part2"}}
 MINIMUM_AGE_INSTRUMENT, MINIMUM_AGES = "C138", (14, 15, 16)
 
 
@@ -78,7 +76,7 @@ def parser(instruments: dict[str, Instrument]):
             row.problems.append(f"column 'min_age': a declared minimum age belongs to C138 only, not {code}")
         excluded = tuple(p.strip() for p in row.text("excluded").split(";") if p.strip())
         for part in excluded:
-            if part not in EXCLUDABLE.get(code, {}):
+            if part not in excludable_provisions().get(code, {}):
                 row.problems.append(f"column 'excluded': {code} has no excludable provision {part!r}")
         return Ratification(code, row.country("state"), registered, year,
                             row.choice("status", STATUSES), denounced, min_age, excluded,
@@ -153,7 +151,7 @@ def triples(ratifications: list[Ratification], graph: str = GRAPH,
             (ng("minimumAge"), r.min_age)])
         yield from facts(subject, [(ng("pendingInYear"), year) for year in window.pending_years])
         for part in r.excluded:
-            yield Triple(subject, ng("excludes"), node("provision", r.instrument, EXCLUDABLE[r.instrument][part]))
+            yield Triple(subject, ng("excludes"), node("provision", r.instrument, excludable_provisions()[r.instrument][part]))
         yield from provenance(subject, r.source, r.as_of)
 
 
