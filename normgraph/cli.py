@@ -7,6 +7,12 @@ from pathlib import Path
 
 import click
 
+# The registries the choices come from: light modules, so that --help loads no RDF engine.
+from .dataset import TABLE_LOADERS
+from .exports import FORMATS as EXPORT_FORMATS
+from .queries.catalogue import catalogue
+from .render import GRAPH_FORMATS, RESULT_FORMATS
+
 FORMATS = click.Choice(["table", "json", "csv"])
 
 
@@ -109,7 +115,7 @@ def _stderr_console():
 @cli.command()
 @click.argument("query")
 @graph_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "nt", "nq", "jsonld", "rdfxml"]),
+@click.option("--format", "fmt", type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
               default="table", show_default=True,
               help="SELECT and ASK: table or the W3C SPARQL results formats json, xml, csv, tsv. "
                    "CONSTRUCT and DESCRIBE: table (Turtle), ttl, nt, nq, jsonld, rdfxml.")
@@ -326,7 +332,7 @@ def validate(store):
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--kind", type=click.Choice(["ratifications", "comments", "programmes"]), required=True)
+@click.option("--kind", type=click.Choice(list(TABLE_LOADERS)), required=True)
 @click.option("--name", help="Name of the named graph (default: the file name).")
 @click.option("--source", "source_id", metavar="ID", help="The table's source: a bundled source id, or a new one "
               "described by --source-title (and --source-url, --as-of). Fills the rows that name no source.")
@@ -420,11 +426,11 @@ def applies(cases, fmt, explain, source):
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["nq", "trig", "jsonld", "ttl", "nt", "graphml", "gexf", "csv"]),
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               required=True, help="RDF (nq, trig, jsonld keep the named graphs), a network (graphml, gexf) or csv.")
 @click.option("-o", "--output", required=True, metavar="FILE", help="File to write, or - for standard output.")
 @click.option("--graph", "graph_name", metavar="NAME", help="RDF formats: only this named graph (e.g. ilo-ratifications).")
-@click.option("--view", type=click.Choice(["ratifications", "comments", "programmes", "corridors"]),
+@click.option("--view", type=click.Choice(list(catalogue("views"))),
               help="graphml, gexf, csv: which view (default ratifications).")
 @click.option("--as-of", "as_of", metavar="DATE", help="graphml, gexf, csv: keep only what binds (or exists) on DATE.")
 @graph_options

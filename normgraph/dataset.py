@@ -18,13 +18,18 @@ from .graph.build import (
     load_user_graphs,
 )
 from .graph.store import LocalGraph, default_store_path
-from .loaders import programmes, ratifications, supervision
-from .loaders.countries import PYCOUNTRY_AS_OF
 from .terms import DOCUMENTS, GRAPH, NG
 
-PARSERS = {"ratifications": (ratifications.from_file, ratifications.triples),
-           "comments": (supervision.from_file, supervision.triples),
-           "programmes": (programmes.from_file, programmes.triples)}
+# The kinds of table `load` takes, and the loader module that reads each (imported when a table is loaded, so
+# that the CLI can offer the kinds without loading the RDF engine).
+TABLE_LOADERS = {"ratifications": "ratifications", "comments": "supervision", "programmes": "programmes"}
+
+
+def table_loader(kind: str):
+    """The loader module for a kind of table: its from_file (rows as read) and triples."""
+    import importlib
+
+    return importlib.import_module(f"{__package__}.loaders.{TABLE_LOADERS[kind]}")
 
 
 def bundled_sources() -> Sources:
@@ -120,6 +125,7 @@ def new_state_triples(store, codes: set[str]) -> Iterator:
     import pycountry
     from pyoxigraph import Literal
 
+    from .loaders.countries import PYCOUNTRY_AS_OF
     from .loaders.rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 
     for code in sorted(codes):
@@ -136,6 +142,7 @@ def superseded_triples(store, rows: list, graph: str) -> list:
     once, before anything of the new graph is written."""
     from pyoxigraph import Triple
 
+    from .loaders import ratifications
     from .loaders.rdf import ng
 
     loaded = {(row.instrument, row.state) for row in rows}
@@ -209,7 +216,8 @@ def load_table(store_path: Path, file: Path, kind: str, name: str, source: Decla
     if every row is sound (otherwise TableError lists every bad row and nothing changes); returns the quad count.
     Comments and programmes stream from the file into the version; ratifications, whose records supersede
     earlier ones, are read whole first (a table of them is at most a few thousand rows)."""
-    parse, to_triples = PARSERS[kind]
+    loader = table_loader(kind)
+    parse, to_triples = loader.from_file, loader.triples
     defaults = {**({"source": source.id, "as_of": source.as_of} if source else {}),
                 **({"instrument": instrument} if instrument else {})}
     known = check_source(file, source)
