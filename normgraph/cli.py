@@ -25,13 +25,31 @@ def store_option(function):
                         help="Store folder (default: the user data dir; env NORMGRAPH_STORE).")(function)
 
 
+class GraphSource:
+    """The one door to the data a reading command receives: the embedded store or a remote endpoint, opened when
+    the command first asks for it (after its arguments are checked), the same way for every command."""
+
+    def __init__(self, store: Path | None, endpoint: str | None, timeout: float):
+        self.store, self.endpoint, self.timeout = store, endpoint, timeout
+
+    def graph(self, many_queries: bool = False):
+        """The remote endpoint if one is named, else the embedded store (in memory for a command that will ask it
+        many queries, when that pays: see LocalGraph)."""
+        if self.endpoint:
+            from .graph.remote import RemoteGraph
+
+            return RemoteGraph(self.endpoint, self.timeout)
+        return local_graph(self.store, in_memory=many_queries)
+
+
 def graph_options(function):
-    """--store, or --endpoint (and --timeout) for a remote SPARQL endpoint; the command receives `source`."""
+    """--store, or --endpoint (and --timeout) for a remote SPARQL endpoint; the command receives `source`, a
+    GraphSource."""
     import functools
 
     @functools.wraps(function)
     def wrapper(*args, store, endpoint, timeout, **kwargs):
-        return function(*args, source=(store, endpoint, timeout), **kwargs)
+        return function(*args, source=GraphSource(store, endpoint, timeout), **kwargs)
     wrapper = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="SECONDS",
                            help="With --endpoint: give up on an answer after this long.")(wrapper)
     wrapper = click.option("--endpoint", envvar="NORMGRAPH_ENDPOINT", metavar="URL", default=None,
@@ -41,23 +59,21 @@ def graph_options(function):
 
 
 def as_of_option(function):
-    return click.option("--as-of", "as_of", default="today", show_default=True, metavar="DATE",
+    """--as-of, parsed once, here: the command receives an ISO date; an impossible one is a usage error."""
+    def parsed(context, parameter, value: str) -> str:
+        from .errors import InputError
+        from .ids import parse_date
+
+        try:
+            return parse_date(value, "as_of").isoformat()
+        except InputError as error:
+            raise click.BadParameter(str(error)) from None
+    return click.option("--as-of", "as_of", default="today", show_default=True, metavar="DATE", callback=parsed,
                         help="Date (YYYY-MM-DD) at which legal effect is judged.")(function)
 
 
 def format_option(choices=FORMATS):
     return click.option("--format", "fmt", type=choices, default="table", show_default=True, help="Output format.")
-
-
-def graph_for(source, many_queries: bool = False):
-    """The graph a reading command works on: the remote endpoint if one is named, else the embedded store (in
-    memory for a command that will ask it many queries, when that pays: see LocalGraph)."""
-    store, endpoint, timeout = source
-    if endpoint:
-        from .graph.remote import RemoteGraph
-
-        return RemoteGraph(endpoint, timeout)
-    return local_graph(store, in_memory=many_queries)
 
 
 def local_graph(store: Path | None, in_memory: bool = False):
@@ -147,7 +163,7 @@ def sparql(query, source, fmt, max_memory):
             kind = "CONSTRUCT and DESCRIBE" if form == "GRAPH" else "SELECT and ASK"
             raise UsageProblem(f"--format {fmt} does not fit this query: {kind} take --format "
                                f"{', '.join(fitting_formats(form))}")
-        graph = graph_for(source)
+        graph = source.graph()
 
         def answer() -> None:
             write_query_result(graph.query(text), fmt, sys.stdout.buffer)
@@ -157,7 +173,7 @@ def sparql(query, source, fmt, max_memory):
         else:
             from .graph.bounded import run_bounded
 
-            run_bounded(answer, source[2], max_memory)
+            run_bounded(answer, source.timeout, max_memory)
     except QueryError as error:
         raise UsageProblem(str(error)) from None
     except BrokenPipeError:
@@ -191,7 +207,7 @@ def country(country, as_of, source, fmt):
     from .render import emit
     from .reports import country_profile
 
-    profile = country_profile(country, as_of, graph_for(source))
+    profile = country_profile(country, as_of, source.graph())
     title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
     columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source",
                "source_as_of"]
@@ -228,7 +244,7 @@ def instrument(code, as_of, source, fmt):
     from .render import emit
     from .reports import instrument_profile
 
-    profile = instrument_profile(code, as_of, graph_for(source))
+    profile = instrument_profile(code, as_of, source.graph())
     parties = profile["parties"]
     title = (f"{profile['instrument']}: {profile['title']}\nadopted {profile['adopted']}, in force "
              f"{profile['entry_into_force'] or '-'}; on {profile['as_of']} binds {parties['bound']} parties "
@@ -284,7 +300,7 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
                 for q in catalogue().values()]
         render.emit(rows, ["name", "title", "parameters"], fmt, title="normgraph gap catalogue")
         return
-    graph = graph_for(source)
+    graph = source.graph()
     if not name:
         from .reports import gap_report
 
@@ -407,7 +423,7 @@ def applies(cases, fmt, explain, source):
             click.echo(problem, err=True)
         raise UsageProblem(f"{len(problems)} problem(s) in the case file(s); nothing was assessed")
     # Each case asks a few queries: a batch of them reads the store from memory.
-    classifier = Classifier(graph_for(source, many_queries=len(parsed) > 10))
+    classifier = Classifier(source.graph(many_queries=len(parsed) > 10))
     answers = classifier.applies_all(parsed, explain)
     if fmt == "json":
         emit([], [], "json", document=answers[0] if len(answers) == 1 else answers)
@@ -446,34 +462,16 @@ def export(fmt, output, graph_name, view, as_of, source):
       normgraph export --format graphml --view ratifications --as-of 2015-01-01 -o ratifications-2015.graphml
       normgraph export --format csv --view comments -o - | head
     """
-    from .exports import check_request
+    from .exports import check_request, export_file, unit_of
     from .exports import export as write_export
-    from .files import atomic_write
 
     check_request(fmt, view, graph_name, as_of)
-    graph = graph_for(source)
+    graph = source.graph()
     if output == "-":
         write_export(graph, fmt, sys.stdout.buffer, graph_name, view, as_of)
         return
-    count = atomic_write(Path(output), lambda handle: write_export(graph, fmt, handle, graph_name, view, as_of))
-    description = _write_description(graph, Path(output), fmt)
-    unit = "statements" if fmt in ("nq", "trig", "jsonld", "ttl", "nt") else "rows" if fmt == "csv" else "edges"
-    click.echo(f"wrote {count} {unit} to {output} (description: {description})", err=True)
-
-
-def _write_description(graph, exported: Path, fmt: str) -> Path:
-    from pyoxigraph import RdfFormat, serialize
-
-    from .describe import description, distribution_triples
-    from .files import atomic_write
-    from .terms import PREFIXES
-
-    media_types = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml", "csv": "text/csv"}
-    media_type = media_types.get(fmt) or RdfFormat.from_extension(fmt).media_type
-    target = exported.with_name(exported.name + ".void.ttl")
-    triples = description(graph) + distribution_triples(exported.name, media_type)
-    atomic_write(target, lambda stream: serialize(triples, stream, RdfFormat.TURTLE, prefixes=PREFIXES))
-    return target
+    count, description = export_file(graph, fmt, Path(output), graph_name, view, as_of)
+    click.echo(f"wrote {count} {unit_of(fmt)} to {output} (description: {description})", err=True)
 
 
 @cli.command()
@@ -490,7 +488,7 @@ def stats(source, fmt):
     from .describe import description, summary
     from .render import emit
 
-    triples = description(graph_for(source))
+    triples = description(source.graph())
     if fmt == "ttl":
         from pyoxigraph import RdfFormat, serialize
 
@@ -592,7 +590,7 @@ def mentions(instrument, source, fmt):
 
     code = instrument_code(instrument)
     rows = [{k: v for k, v in row.items() if k != "instrument"}
-            for row in run_named(graph_for(source), "profiles", "mentions", instrument=code)]
+            for row in run_named(source.graph(), "profiles", "mentions", instrument=code)]
     emit(rows, ["document", "form", "start", "end", "passage"], fmt, title=f"Mentions of {code}: {len(rows)}",
          document=rows)
 
@@ -706,7 +704,7 @@ def figure_matrix(output, as_of, region, countries, source):
     """
     from . import figures
 
-    _announce(figures.matrix(graph_for(source), output, as_of, region, list(countries)))
+    _announce(figures.matrix(source.graph(), output, as_of, region, list(countries)))
 
 
 @figure.command("timeline")
@@ -723,7 +721,7 @@ def figure_timeline(instrument, output, as_of, source):
     """
     from . import figures
 
-    _announce(figures.timeline(graph_for(source), output, instrument, as_of))
+    _announce(figures.timeline(source.graph(), output, instrument, as_of))
 
 
 @figure.command("gaps")
@@ -739,7 +737,7 @@ def figure_gaps(output, as_of, source):
     """
     from . import figures
 
-    _announce(figures.gaps(graph_for(source), output, as_of))
+    _announce(figures.gaps(source.graph(), output, as_of))
 
 
 def _announce(result: dict) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError
@@ -148,3 +149,32 @@ def write_network(network, fmt: str, output: BinaryIO) -> None:
     import networkx as nx
 
     (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(network, output)
+
+
+def unit_of(fmt: str) -> str:
+    """What an export of the format counts: statements (RDF), rows (csv) or edges (a network)."""
+    return "statements" if fmt in RDF_FORMATS else "rows" if fmt == "csv" else "edges"
+
+
+def export_file(graph, fmt: str, path: Path, graph_name: str | None = None, view: str | None = None,
+                as_of: str | None = None) -> tuple[int, Path]:
+    """Export to a file, written whole or not at all, with its dataset description (VoID/DCAT) beside it as
+    FILE.void.ttl; returns the count (see unit_of) and the description's path."""
+    from .files import atomic_write
+
+    count = atomic_write(path, lambda handle: export(graph, fmt, handle, graph_name, view, as_of))
+    return count, write_description(graph, path, fmt)
+
+
+def write_description(graph, exported: Path, fmt: str) -> Path:
+    from pyoxigraph import RdfFormat, serialize
+
+    from .describe import description, distribution_triples
+    from .files import atomic_write
+
+    media_types = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml", "csv": "text/csv"}
+    media_type = media_types.get(fmt) or RdfFormat.from_extension(fmt).media_type
+    target = exported.with_name(exported.name + ".void.ttl")
+    triples = description(graph) + distribution_triples(exported.name, media_type)
+    atomic_write(target, lambda stream: serialize(triples, stream, RdfFormat.TURTLE, prefixes=PREFIXES))
+    return target
