@@ -23,7 +23,10 @@ def check_output(path: Path) -> None:
 
 
 def pyplot():
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError("figures need matplotlib: pip install 'normgraph[figures]'") from None
 
     matplotlib.use("Agg")
     # SVG text stays text, so a reader (or a test) can search the labels.

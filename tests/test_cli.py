@@ -277,3 +277,17 @@ def test_sparql_stops_a_query_past_its_memory_limit_in_one_line(store_path):
     small = run_cli("sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "--max-memory", "100", "--format", "csv",
                     store=store_path)
     assert small.returncode == 0 and len(small.stdout.splitlines()) == 4  # near miss: a small query answers
+
+
+def test_a_figure_without_matplotlib_names_the_extra_to_install(store_path, tmp_path):
+    """matplotlib is the `figures` extra: without it a figure command is one line saying what to install."""
+    import os
+    import subprocess
+    import sys
+
+    blocked = ("import sys; sys.modules['matplotlib'] = None; sys.argv = ['normgraph'] + sys.argv[1:]; "
+               "from normgraph.cli import main; main()")
+    result = subprocess.run([sys.executable, "-c", blocked, "figure", "gaps", "-o", str(tmp_path / "g.png")],
+                            capture_output=True, text=True, env={**os.environ, "NORMGRAPH_STORE": str(store_path)})
+    assert result.returncode == 2 and "normgraph[figures]" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "g.png").exists()
