@@ -43,8 +43,39 @@ def party_rows() -> list[dict]:
     return bundled_table("treaty_parties.csv")
 
 
+# Commands that fork (sparql runs its query in a child it can kill) run as real processes even in run_cli.
+FORKING = {"sparql", "serve"}
+
+
 def run_cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
-    """The real `normgraph` entry point in a child process, as a user runs it."""
+    """The real `normgraph` entry point, `cli.main`, with its exit code, standard output and standard error, run
+    in this process through click's CliRunner isolation (tens of times faster than a process per command)."""
+    from click.testing import CliRunner
+
+    from normgraph.cli import main
+
+    if args and args[0] in FORKING:
+        return run_process(*args, store=store)
+    runner = CliRunner()
+    env = {"NORMGRAPH_STORE": str(store)} if store else {}
+    argv = sys.argv
+    with runner.isolation(env=env) as (stdout, stderr, _):
+        code = 0
+        try:
+            sys.argv = ["normgraph", *args]
+            main()
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        finally:
+            sys.argv = argv
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out, err = stdout.getvalue().decode("utf-8", "replace"), stderr.getvalue().decode("utf-8", "replace")
+    return subprocess.CompletedProcess(["normgraph", *args], code, out, err)
+
+
+def run_process(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
+    """The `normgraph` command in a child process, as a user runs it."""
     env = {**os.environ, **({"NORMGRAPH_STORE": str(store)} if store else {})}
     return subprocess.run([sys.executable, "-m", "normgraph", *args], capture_output=True, text=True, env=env,
                           timeout=300)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import run_cli, run_process
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_the_shipped_example_as_a_memo(store_path):
     from importlib import resources
 
     example = resources.files("normgraph.cases").joinpath("examples/nepal-domestic-worker.yaml")
-    result = run_cli("applies", str(example), "--format", "markdown", store=store_path)
+    result = run_process("applies", str(example), "--format", "markdown", store=store_path)  # end to end
     assert result.returncode == 0, result.stderr
     assert "trafficking in children" in result.stdout and "| C181" in result.stdout
     document = json.loads(run_cli("applies", str(example), "--format", "json", store=store_path).stdout)

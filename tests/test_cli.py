@@ -5,7 +5,7 @@ import json
 import shutil
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_process
 
 
 @pytest.fixture()
@@ -221,7 +221,7 @@ def test_every_label_and_alias_in_the_data_resolves_to_its_own_state(graph):
 
 
 def test_an_ambiguous_name_exits_2_naming_the_candidates(store_path):
-    result = run_cli("gaps", "--country", "Korea", store=store_path)
+    result = run_process("gaps", "--country", "Korea", store=store_path)  # end to end: a usage error exits 2
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Republic of Korea (KOR)" in result.stderr and "Democratic People's Republic of Korea (PRK)" in result.stderr
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_gaps import Expected
+from oracle import Expected
 
 CASES = Path(__file__).parent / "cases"
 DOCS = Path(__file__).parent.parent / "docs" / "legal-rules.md"

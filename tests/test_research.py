@@ -7,7 +7,7 @@ import json
 
 import pytest
 from conftest import bundled_table, run_cli
-from test_gaps import Expected
+from oracle import Expected
 
 
 @pytest.fixture(scope="module")

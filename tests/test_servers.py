@@ -64,6 +64,17 @@ def virtuoso_endpoint(virtuoso_server, store_path):
     return virtuoso_server.query
 
 
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def endpoint(request):
+    """Each server in turn, filled by `normgraph push`: the tests that take it run on both."""
+    return request.getfixturevalue(f"{request.param}_endpoint")
+
+
+COMMANDS = [["country", "IND", "--as-of", "2016-01-01"], ["gaps", "--country", "NPL"], ["applies", EXAMPLE_CASE],
+            ["applies", SABAH_CASE], ["country", "HKG"], ["instrument", "C182"],
+            ["gaps", "untoc-without-palermo", "--region", "Africa"]]
+
+
 def canonical(value):
     """Answers compared regardless of the order rows come in (SPARQL promises none without ORDER BY)."""
     if isinstance(value, dict):
@@ -97,10 +108,6 @@ def test_push_to_oxigraph_twice_replaces_the_graphs(oxigraph_server, oxigraph_en
     assert RemoteGraph(oxigraph_endpoint).graph_counts() == graph.graph_counts()
 
 
-def test_catalogue_on_oxigraph_server_gives_the_embedded_answers(oxigraph_endpoint, graph):
-    same_gap_answers(graph, oxigraph_endpoint, catalogue_names())
-
-
 def test_only_a_server_that_answers_from_normgraphs_graphs_alone_is_asked_without_naming_them(
         oxigraph_endpoint, virtuoso_endpoint):
     """Oxigraph server --union-default-graph holds only normgraph's graphs: its default graph is asked as it is.
@@ -112,15 +119,6 @@ def test_only_a_server_that_answers_from_normgraphs_graphs_alone_is_asked_withou
     assert virtuoso.graphs() and not virtuoso.union_default
     # Virtuoso, and only Virtuoso, gets IRI parameters as VALUES (its compiler fails on some constants).
     assert virtuoso.server.startswith("Virtuoso") and not oxigraph.server.startswith("Virtuoso")
-
-
-@pytest.mark.parametrize("command", [["country", "IND", "--as-of", "2016-01-01"], ["gaps", "--country", "NPL"],
-                                     ["applies", EXAMPLE_CASE], ["instrument", "C182"]])
-def test_commands_on_oxigraph_server_answer_as_the_embedded_store(oxigraph_endpoint, store_path, command):
-    local = run_cli(*command, "--format", "json", store=store_path)
-    remote = run_cli(*command, "--format", "json", "--endpoint", oxigraph_endpoint, store=store_path)
-    assert remote.returncode == 0, remote.stderr
-    assert canonical(json.loads(remote.stdout)) == canonical(json.loads(local.stdout))
 
 
 def test_export_from_an_endpoint_has_every_quad(oxigraph_endpoint, graph, store_path, tmp_path):
@@ -142,16 +140,14 @@ def test_push_to_virtuoso_twice_by_either_protocol_replaces_the_graphs(virtuoso_
 
 
 @pytest.mark.parametrize("name", catalogue_names())
-def test_catalogue_on_virtuoso_gives_the_embedded_answers(virtuoso_endpoint, graph, name):
-    same_gap_answers(graph, virtuoso_endpoint, [name])
+def test_the_catalogue_on_a_server_gives_the_embedded_answers(endpoint, graph, name):
+    same_gap_answers(graph, endpoint, [name])
 
 
-@pytest.mark.parametrize("command", [["country", "IND", "--as-of", "2016-01-01"], ["gaps", "--country", "NPL"],
-                                     ["applies", EXAMPLE_CASE], ["applies", SABAH_CASE], ["country", "HKG"],
-                                     ["gaps", "untoc-without-palermo", "--region", "Africa"]])
-def test_commands_on_virtuoso_answer_as_the_embedded_store(virtuoso_endpoint, store_path, command):
+@pytest.mark.parametrize("command", COMMANDS)
+def test_commands_on_a_server_answer_as_the_embedded_store(endpoint, store_path, command):
     local = run_cli(*command, "--format", "json", store=store_path)
-    remote = run_cli(*command, "--format", "json", "--endpoint", virtuoso_endpoint, store=store_path)
+    remote = run_cli(*command, "--format", "json", "--endpoint", endpoint, store=store_path)
     assert remote.returncode == 0, remote.stderr
     assert canonical(json.loads(remote.stdout)) == canonical(json.loads(local.stdout))
 
@@ -178,20 +174,12 @@ def same_timelines(graph, endpoint):
             assert run_named(remote, "figures", "timeline", instrument=code, asOf=as_of) == local, (code, as_of)
 
 
-def test_timelines_on_oxigraph_server_count_as_the_embedded_store(oxigraph_endpoint, graph):
-    same_timelines(graph, oxigraph_endpoint)
+def test_timelines_on_a_server_count_as_the_embedded_store(endpoint, graph):
+    same_timelines(graph, endpoint)
 
 
-def test_timelines_on_virtuoso_count_as_the_embedded_store(virtuoso_endpoint, graph):
-    same_timelines(graph, virtuoso_endpoint)
-
-
-def test_export_views_on_oxigraph_server_give_the_embedded_rows(oxigraph_endpoint, graph):
-    same_view_rows(graph, oxigraph_endpoint)
-
-
-def test_export_views_on_virtuoso_give_the_embedded_rows(virtuoso_endpoint, graph):
-    same_view_rows(graph, virtuoso_endpoint)
+def test_export_views_on_a_server_give_the_embedded_rows(endpoint, graph):
+    same_view_rows(graph, endpoint)
 
 
 def test_a_stopped_endpoint_is_one_line_and_exit_1(store_path):

@@ -1,0 +1,114 @@
+"""The expectations the tests hold normgraph to, recomputed in plain Python from the bundled tables (no SPARQL):
+legal time of every consent (ILO: 12 months after registration; UN: the 30th day after deposit), by day."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from conftest import bundled_table
+
+
+def plus_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day(as_of: str) -> dt.date | None:
+    parts = [int(p) for p in as_of.split("-")] if as_of[:4].isdigit() else []
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1])
+    return dt.date(*parts) if parts else None
+
+
+def first_day(value: str) -> dt.date:
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return dt.date(*parts[:3])
+
+
+class Expected:
+    """Who is bound by what on a date, straight from the CSV files and the instruments' final articles."""
+
+    def __init__(self):
+        instruments = {r["code"]: r for r in bundled_table("instruments.csv")}
+        self.adopted = {code: dt.date.fromisoformat(r["adopted"]) for code, r in instruments.items()}
+        self.states = {r["iso3"]: r["ilo_region"] for r in bundled_table("countries.csv") if r["ilo_region"]}
+        self.all_states = {r["iso3"]: r["ilo_region"] for r in bundled_table("countries.csv") if r["iso3"] != "EUU"}
+        # ILO membership periods; a year or month read on the safe side (member from its last day, until its first).
+        self.memberships: dict[str, list[tuple]] = {}
+        for m in bundled_table("ilo_membership.csv"):
+            start = last_day(m["admitted"]) if m["admitted"] else None
+            end = first_day(m["withdrawn"]) if m["withdrawn"] else None
+            self.memberships.setdefault(m["state"], []).append((start, end))
+        self.windows: dict[tuple[str, str], tuple] = {}
+        for r in bundled_table("ratifications.csv"):
+            floor = dt.date.fromisoformat(instruments[r["instrument"]]["entry_into_force"])
+            # A succession takes effect on its own date (VCSST 1978 Art. 23); other ILO consents 12 months on.
+            delay = 0 if r["consent_type"] == "succession" else 12
+
+            def effect(day, delay=delay):
+                return max(plus_months(day, delay), floor)
+            if r["registered"]:
+                earliest = latest = effect(dt.date.fromisoformat(r["registered"]))
+            elif r["registered_year"]:
+                year = int(r["registered_year"])
+                earliest, latest = effect(dt.date(year, 1, 1)), effect(dt.date(year, 12, 31))
+            else:
+                bound = last_day(r["as_of"])
+                earliest, latest = floor, effect(bound) if bound else None
+            ends = plus_months(dt.date.fromisoformat(r["denounced"]), 12) if r["denounced"] else None
+            self.windows[(r["state"], r["instrument"])] = (earliest, latest, ends, r)
+        for r in bundled_table("treaty_parties.csv"):
+            if r["status"] != "party":
+                continue
+            floor = dt.date.fromisoformat(instruments[r["treaty"]]["entry_into_force"])
+            # UN-TIP Art. 17(2), UNTOC Art. 38(2): the 30th day after deposit; OPSC Art. 14(2): one month.
+            one_month = instruments[r["treaty"]]["consent_delay"] == "P1M"
+
+            succession = r["consent_type"] == "succession"
+
+            def takes_effect(day, succession=succession):
+                if succession:
+                    return max(day, floor)
+                return max(plus_months(day, 1) if one_month else day + dt.timedelta(days=30), floor)
+            if r["consent"]:
+                window = (takes_effect(dt.date.fromisoformat(r["consent"])),) * 2
+            elif r["entry_into_force"]:
+                window = (dt.date.fromisoformat(r["entry_into_force"]),) * 2
+            elif r["consent_year"]:
+                year = int(r["consent_year"])
+                window = (takes_effect(dt.date(year, 1, 1)), takes_effect(dt.date(year, 12, 31)))
+            else:
+                bound = last_day(r["as_of"])
+                window = (floor, takes_effect(bound) if bound else None)
+            self.windows[(r["party"], r["treaty"])] = (*window, None, r)
+
+    def status(self, state: str, instrument: str, on: dt.date) -> int:
+        """2 bound, 1 the data cannot tell, 0 not bound."""
+        if (state, instrument) not in self.windows:
+            return 0
+        earliest, latest, ends, _ = self.windows[(state, instrument)]
+        if on < earliest or (ends and ends <= on):
+            return 0
+        return 2 if latest and latest <= on else 1
+
+    def member(self, state: str, day: dt.date) -> bool:
+        return any((start is None or start <= day) and (end is None or day < end)
+                   for start, end in self.memberships.get(state, []))
+
+    def members(self, day: dt.date) -> list[str]:
+        return [state for state in self.states if self.member(state, day)]
+
+    def has_without(self, has: str, lacks: list[str], on: str, ilo: bool = True) -> dict[str, bool]:
+        """States bound by `has` and not by every instrument of `lacks` that existed on the date; ILO gaps
+        concern Members on the date, UN gaps every state."""
+        day = dt.date.fromisoformat(on)
+        lacks = [code for code in lacks if self.adopted[code] <= day]
+        out = {}
+        for state in (self.members(day) if ilo else self.all_states):
+            a, others = self.status(state, has, day), [self.status(state, code, day) for code in lacks]
+            if lacks and a > 0 and all(s < 2 for s in others):
+                out[state] = a == 1 or 1 in others
+        return out
