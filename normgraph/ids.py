@@ -25,26 +25,49 @@ def key_of(node_iri: str) -> str:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def instrument_codes() -> tuple[str, ...]:
     with resources.files("normgraph.data").joinpath("instruments.csv").open(encoding="utf-8") as handle:
         return tuple(row["code"] for row in csv.DictReader(handle))
 
 
-# Names people use for the UN treaties.
-INSTRUMENT_ALIASES = {
-    "PALERMO": "UN-TIP", "PALERMOPROTOCOL": "UN-TIP", "UNTIP": "UN-TIP", "TIP": "UN-TIP",
-    "TRAFFICKINGPROTOCOL": "UN-TIP", "UNTOC": "UNTOC", "PALERMOCONVENTION": "UNTOC", "OPSC": "OPSC",
-}
+# The shortest beginning of a name that is taken for the name ("Palermo Prot", "Worst Forms of Child").
+MIN_PREFIX = 6
+
+
+def squashed(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", str(text)).upper()
+
+
+@lru_cache(maxsize=None)
+def instrument_names() -> dict[str, frozenset[str]]:
+    """Every way the data names an instrument, squashed (letters and digits, upper case): its code, its title, and
+    each name a source gives it (instrument_names.csv: "Palermo Protocol", "Palermo Convention"...)."""
+    names: dict[str, set[str]] = {}
+    data = resources.files("normgraph.data")
+    with data.joinpath("instruments.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for name in (row["code"], row["title"]):
+                names.setdefault(squashed(name), set()).add(row["code"])
+    with data.joinpath("instrument_names.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            names.setdefault(squashed(row["name"]), set()).add(row["instrument"])
+    return {name: frozenset(codes) for name, codes in names.items()}
 INSTRUMENT_NUMBER = re.compile(
     r"^(?P<kind>C|P|R|CONVENTION|PROTOCOL|RECOMMENDATION|ILO)?(?:NO\.?)?(?P<number>\d{1,3})$")
 KIND_LETTER = {"CONVENTION": "C", "PROTOCOL": "P", "RECOMMENDATION": "R", "ILO": "C", None: "C"}
 
 
 def instrument_code(text: str) -> str:
-    """C29, c029, 'No. 29', 'Convention 29', 'Palermo' -> the canonical code (C029, UN-TIP)."""
-    squashed = re.sub(r"[\s_\-]", "", str(text)).upper()
-    code = INSTRUMENT_ALIASES.get(squashed)
-    match = INSTRUMENT_NUMBER.match(squashed)
+    """C29, c029, 'No. 29', 'Convention 29', 'Palermo Protocol', a title -> the canonical code (C029, UN-TIP)."""
+    key = squashed(text)
+    names = instrument_names()
+    codes = names.get(key) or (frozenset().union(*(c for name, c in names.items() if name.startswith(key)))
+                                if len(key) >= MIN_PREFIX else frozenset())
+    if len(codes) > 1:
+        raise InputError(f"{text!r} names more than one instrument: {', '.join(sorted(codes))}; give one of them")
+    code = next(iter(codes), None)
+    match = INSTRUMENT_NUMBER.match(key)
     if match:
         letter = KIND_LETTER.get(match.group("kind"), match.group("kind"))
         code = f"{letter}{int(match.group('number')):03d}"

@@ -85,6 +85,13 @@ EXTRA_SOURCES = [
      "http://search.io.gov.mo/zh-mo/legismac/type/DL/number/42381", "2001-10-31", "ilo"),
     ("NLX_CAS_MYS_SABAH", "NORMLEX CAS 1998: Malaysia (Sabah), C097: the ratification applies to Sabah",
      "http://ilo.org/dyn/normlex/en/f?p=1000%3A13101%3A0%3A%3ANO%3A13101%3AP13101_COMMENT_ID%3A3962669", "1998", "supervision"),
+    # Names people use for the UN treaties (instrument_names.csv).
+    ("UNODC_UNTOC_2024", "UNODC explainer: What is the Organized Crime Convention? (UNTOC, also known as the Palermo "
+     "Convention)", "http://unodc.org/unodc/en/frontpage/2024/October/explainer_-what-is-the-organized-crime-convention.html",
+     "2024-10", "un"),
+    ("WIKI_UNTIP", "Wikipedia: Protocol to Prevent, Suppress and Punish Trafficking in Persons (also referred to as the "
+     "Trafficking Protocol or UN TIP Protocol)",
+     "https://en.wikipedia.org/wiki/Protocol_to_Prevent,_Suppress_and_Punish_Trafficking_in_Persons", "2022-11", "un"),
     # Names people use for states (country_names.csv).
     ("WPR_NAME_CHANGES", "World Population Review: country name changes (former and new names, year)",
      "https://worldpopulationreview.com/country-rankings/name-changes-by-country", "2025", "un"),
@@ -169,6 +176,7 @@ WIKIPEDIA_COPIES = ("WIKI_C029", "WIKIVIS_C105", "WIKIMILI_C097", "WIKI2008_C138
                     "WIKI_HT_SLE", "CRYER_C105", "INFOLIST_C181", "GUTENBERG_C182")
 LICENCES = {**{source: "https://creativecommons.org/licenses/by-sa/4.0/" for source in WIKIPEDIA_COPIES},
             "OWID_ILO_REGIONS": "https://creativecommons.org/licenses/by/4.0/",
+            "WIKI_UNTIP": "https://creativecommons.org/licenses/by-sa/4.0/",
             "ILOSTAT_GROUPINGS": "https://creativecommons.org/licenses/by/4.0/",
             "PYCOUNTRY": "https://spdx.org/licenses/LGPL-2.1-only.html"}
 

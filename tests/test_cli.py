@@ -57,7 +57,12 @@ def test_instrument_codes_in_any_spelling(store_path):
     for spelling in ("C29", "c029", "No. 29", "Convention 29"):
         result = run_cli("instrument", spelling, "--format", "json", store=store_path)
         assert json.loads(result.stdout)["instrument"] == "C029"
-    assert json.loads(run_cli("instrument", "Palermo", "--format", "json", store=store_path).stdout)["instrument"] == "UN-TIP"
+    for name, code in (("Palermo Protocol", "UN-TIP"), ("UN TIP Protocol", "UN-TIP"), ("Palermo Convention", "UNTOC"),
+                       ("Worst Forms of Child Labour Convention", "C182")):  # instrument_names.csv, instruments.csv
+        assert json.loads(run_cli("instrument", name, "--format", "json", store=store_path).stdout)["instrument"] == code
+    # Near miss: "Palermo" alone begins the names of the Protocol and of its parent Convention.
+    ambiguous = run_cli("instrument", "Palermo", store=store_path)
+    assert ambiguous.returncode == 2 and "UN-TIP, UNTOC" in ambiguous.stderr
 
 
 @pytest.mark.parametrize("args,needle", [
