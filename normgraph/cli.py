@@ -693,8 +693,10 @@ def output_option(function):
 @as_of_option
 @click.option("--region", help="Only the states of this ILO region.")
 @click.option("--country", "countries", multiple=True, help="Only these states (repeat the option).")
+@click.option("--instrument", "instruments", multiple=True,
+              help="Only these instruments (repeat the option; default: every one a state can be bound by on the date).")
 @graph_options
-def figure_matrix(output, as_of, region, countries, source):
+def figure_matrix(output, as_of, region, countries, instruments, source):
     """States × instruments, coloured by legal effect on the date.
 
     \b
@@ -704,7 +706,7 @@ def figure_matrix(output, as_of, region, countries, source):
     """
     from . import figures
 
-    _announce(figures.matrix(source.graph(), output, as_of, region, list(countries)))
+    _announce(figures.matrix(source.graph(), output, as_of, region, list(countries), list(instruments)))
 
 
 @figure.command("timeline")

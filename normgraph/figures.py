@@ -37,19 +37,23 @@ def pyplot():
 
 
 def matrix(graph, path: Path, as_of: str | None = None, region: str | None = None,
-           states: list[str] | None = None) -> dict:
-    """States × instruments, each cell coloured by the legal effect on the date."""
+           states: list[str] | None = None, instruments: list[str] | None = None) -> dict:
+    """States × instruments, each cell coloured by the legal effect on the date. Every instrument asked for (by
+    default every one a state can be bound by on the date) and every state asked for has its column or row,
+    ratified or not: what is missing is the point of the figure."""
     check_output(path)
     when = parse_date(as_of or "today", "as_of").isoformat()
     wanted = [country_code(s) for s in states] if states else None
     rows = run_named(graph, "figures", "matrix", asOf=when, region=region)
+    names = {row["country"]: row["name"] for row in rows}
     if wanted:
         rows = [row for row in rows if row["country"] in wanted]
-    if not rows:
+        names = {code: names.get(code) or identity_name(graph, code) for code in wanted}
+    if not names:
         raise InputError("no state matches the filter")
-    names = {row["country"]: row["name"] for row in rows}
     countries = sorted(names, key=lambda code: names[code])
-    instruments = sorted({row["instrument"] for row in rows})
+    instruments = ([instrument_code(i) for i in instruments] if instruments
+                   else [row["code"] for row in run_named(graph, "figures", "matrix-columns", asOf=when)])
     status = {(row["country"], row["instrument"]): row["status"] for row in rows}
     plt = pyplot()
     from matplotlib.colors import ListedColormap
@@ -72,6 +76,14 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     save(figure, path)
     return {"figure": str(path), "as_of": when, "states": len(countries), "instruments": instruments}
+
+
+def identity_name(graph, code: str) -> str:
+    """The state's name in the graph; InputError if the graph knows no such state."""
+    identity = run_named(graph, "profiles", "country-identity", state=code)
+    if not identity:
+        raise InputError(f"{code} is a valid ISO code but normgraph has no data on it")
+    return identity[0]["name"]
 
 
 def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> dict:

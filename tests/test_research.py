@@ -172,6 +172,20 @@ def test_matrix_figure_svg_names_the_chosen_states_and_date(store_path, tmp_path
     svg = target.read_text(encoding="utf-8")
     assert "2015-01-01" in svg and "Nepal (NPL)" in svg and "Qatar (QAT)" in svg and "India" not in svg
     assert "C182" in svg and "UN-TIP" in svg
+    # P029 (adopted 2014-06-11, instruments.csv) was ratified by neither state by then: its column is the gap.
+    assert "P029" in svg
+    # Near miss: a Recommendation binds no state (ILO Constitution Art. 19(6)), so R203 has no column.
+    assert "R203" not in svg
+
+
+def test_matrix_figure_keeps_the_instruments_asked_for_and_a_state_without_records(store_path, tmp_path):
+    target = tmp_path / "asked.svg"
+    result = run_cli("figure", "matrix", "--country", "SSD", "--instrument", "C029", "--instrument", "P029",
+                     "--as-of", "2010-01-01", "-o", str(target), store=store_path)
+    assert result.returncode == 0, result.stderr
+    svg = target.read_text(encoding="utf-8")
+    # South Sudan did not exist yet (statehood.csv: 2011-07-09) and holds no record in 2010: its row is all empty.
+    assert "(SSD)" in svg and "C029" in svg and "P029" in svg and "C182" not in svg
 
 
 def test_timeline_figure_counts_the_parties_in_force(store_path, tmp_path, expected):
