@@ -11,7 +11,7 @@ import click
 from .dataset import TABLE_LOADERS
 from .exports import FORMATS as EXPORT_FORMATS
 from .queries.catalogue import catalogue
-from .render import GRAPH_FORMATS, RESULT_FORMATS
+from .render import DOCUMENT_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -95,6 +95,17 @@ def cli():
       normgraph country India --as-of 2016-01-01
       normgraph instrument C29
     """
+
+
+def write_document(text: str, output: Path | None) -> None:
+    """A document to standard output, or to a file written whole or not at all (never over a device or folder)."""
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    from .files import atomic_write
+
+    atomic_write(output, lambda handle: handle.write(text.encode("utf-8")))
+    click.echo(f"wrote {output}", err=True)
 
 
 @cli.command()
@@ -265,8 +276,10 @@ def instrument(code, as_of, source, fmt):
                    "it. normgraph then drops instruments not yet adopted on the date; the printed query does not.")
 @as_of_option
 @graph_options
-@format_option()
-def gaps(name, country, region, origin, destination, show_query, as_of, source, fmt):
+@format_option(click.Choice(["table", "json", "csv", *DOCUMENT_FORMATS]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
+              help="markdown, html: write the document to FILE (whole or not at all) instead of standard output.")
+def gaps(name, country, region, origin, destination, show_query, as_of, source, fmt, output):
     """Coherence gaps: where a state's commitments do not fit together.
 
     \b
@@ -280,6 +293,7 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
       normgraph gaps c182-without-c138 --as-of 2010-01-01 --region Africa --format csv
       normgraph gaps corridor --origin NPL --destination QAT
       normgraph gaps c029-without-p029 --country NPL --show-query > my-query.rq
+      normgraph gaps --country NPL --format html -o nepal-gaps.html
     """
     from . import render
     from .queries.catalogue import catalogue, cli_name
@@ -300,7 +314,18 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
                 for q in catalogue().values()]
         render.emit(rows, ["name", "title", "parameters"], fmt, title="normgraph gap catalogue")
         return
+    if output and fmt not in DOCUMENT_FORMATS:
+        raise click.UsageError(f"-o writes the {' and '.join(DOCUMENT_FORMATS)} documents; redirect the {fmt} output "
+                               "instead")
     graph = source.graph()
+    if fmt in DOCUMENT_FORMATS:
+        from .reports import gap_report
+        from .reports import gaps as run_gaps
+
+        answer = gap_report(country, as_of, graph) if not name else run_gaps(
+            name, as_of, graph, state=country, region=region, origin=origin, destination=destination)
+        write_document(render.gaps_document(answer, fmt), output)
+        return
     if not name:
         from .reports import gap_report
 

@@ -143,3 +143,30 @@ def applies_markdown(answer: dict, explain: bool = False) -> str:
     if explain and answer.get("ruled_out"):
         lines += ["", "### Considered, not established", "", *(situation_line(s, explain) for s in answer["ruled_out"])]
     return "\n".join(lines)
+
+
+DOCUMENT_FORMATS = ("markdown", "html")
+
+
+def gaps_document(answer: dict, fmt: str) -> str:
+    """A gap answer as a document a legal adviser can send: each gap's title, legal basis, scope and explanation,
+    its rows with links to the authority where the data holds one, what found no gap, and the sources' as-of
+    dates. `answer` is a gap report (normgraph.gap_report) or one query's answer (normgraph.gaps)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from .queries.catalogue import catalogue
+
+    environment = Environment(loader=PackageLoader("normgraph", "templates"), autoescape=select_autoescape(["html"]),
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    if "gaps" in answer:  # a state's report
+        heading = f"Coherence gaps for {answer['name']} ({answer['country']})"
+        gaps = answer["gaps"]
+        no_gap = [{"query": name, "title": catalogue()[name].title} for name in answer["no_gap"]]
+        notice = "" if answer.get("ilo_member", True) else (
+            f"{answer['country']} is not an ILO Member on {answer['as_of']}: gaps in ILO Conventions, which only "
+            "Members can ratify, do not apply to it.")
+    else:
+        heading, gaps, no_gap, notice = answer["title"], [answer], [], ""
+    template = environment.get_template("gaps.md.j2" if fmt == "markdown" else "gaps.html.j2")
+    return template.render(heading=heading, as_of=answer["as_of"], notice=notice, gaps=gaps, no_gap=no_gap,
+                           data_as_of=answer["data_as_of"])

@@ -59,8 +59,8 @@ def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None
     query = named_query(name)
     when = parse_date(as_of or "today", "as_of").isoformat()
     rows = run_gap(graph, query, when, adopted_by(graph, when), **params)
-    return {"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope, "as_of": when,
-            "data_as_of": data_as_of(graph), "rows": rows}
+    return {"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
+            "description": query.description, "as_of": when, "data_as_of": data_as_of(graph), "rows": rows}
 
 
 def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
@@ -73,7 +73,7 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
     for name, query in catalogue().items():
         if query.parameter("state") and statehood["a_state_on_date"]:
             results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
-                            "rows": run_gap(graph, query, when, adopted, state=code)})
+                            "description": query.description, "rows": run_gap(graph, query, when, adopted, state=code)})
     member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
     identity = run_named(graph, "profiles", "country-identity", state=code)
     return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,

@@ -296,3 +296,37 @@ def test_a_figure_without_matplotlib_names_the_extra_to_install(store_path, tmp_
                             capture_output=True, text=True, env={**os.environ, "NORMGRAPH_STORE": str(store_path)})
     assert result.returncode == 2 and "normgraph[figures]" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "g.png").exists()
+
+
+def test_the_gap_report_as_a_document_carries_each_gaps_explanation_and_links(store_path, tmp_path):
+    """What an adviser sends: each gap's title, legal basis and explanation (the query headers), its rows, the
+    links to the authority the data holds (NORMLEX comment pages), what found no gap, and the sources' dates."""
+    from html.parser import HTMLParser
+
+    from normgraph.queries.catalogue import catalogue
+
+    on = ["--as-of", "2024-01-01"]
+    report = json.loads(run_cli("gaps", "--country", "NPL", *on, "--format", "json", store=store_path).stdout)
+    markdown = run_cli("gaps", "--country", "NPL", *on, "--format", "markdown", store=store_path).stdout
+    for gap in report["gaps"]:
+        query = catalogue()[gap["query"]]
+        assert f"## {query.title}" in markdown and query.legal_basis in markdown and query.description in markdown
+    for name in report["no_gap"]:
+        assert f"- {catalogue()[name].title} (*{name}*)" in markdown
+    urls = [e["url"] for gap in report["gaps"] for row in gap["rows"] for e in row["evidence"] if e["url"]]
+    assert urls and all(f"]({url})" in markdown for url in urls)
+    assert "Answer as of **2024-01-01**" in markdown and "- supervision: " in markdown
+
+    target = tmp_path / "npl.html"
+    written = run_cli("gaps", "--country", "NPL", *on, "--format", "html", "-o", str(target), store=store_path)
+    assert written.returncode == 0 and written.stdout == ""
+    links = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            links.extend(value for key, value in attrs if tag == "a" and key == "href")
+    Links().feed(target.read_text(encoding="utf-8"))
+    assert sorted(links) == sorted(urls)
+    # Near miss: -o is for documents; a table or CSV goes to standard output, and nothing is written.
+    refused = run_cli("gaps", "--country", "NPL", "--format", "csv", "-o", str(tmp_path / "x.csv"), store=store_path)
+    assert refused.returncode == 2 and not (tmp_path / "x.csv").exists()
