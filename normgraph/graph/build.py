@@ -1,4 +1,4 @@
-"""Building the bundled store, and loading a user's table over it, without ever breaking the store in use.
+"""Writing the store: building it from the sources it is handed, and loading a user's graphs over it, without ever breaking the store in use.
 
 The store path is a symbolic link to one version directory beside it. A build or a load writes a new
 version and then replaces the link in one atomic rename, so a process killed at any moment leaves
@@ -294,25 +294,24 @@ def bulk_load_written(store, write: Callable[[object], None], copy: Path) -> Non
 
     from pyoxigraph import RdfFormat
 
-    pipe = copy.with_suffix(".pipe")
-    os.mkfifo(pipe)
+    read_end, write_end = os.pipe()
     failures: list[BaseException] = []
 
     def produce() -> None:
         try:
-            with open(pipe, "wb") as loading, copy.open("wb") as kept:
+            with os.fdopen(write_end, "wb") as loading, copy.open("wb") as kept:
                 write(Tee(loading, kept))
         except BaseException as error:
             failures.append(error)
     producer = threading.Thread(target=produce, daemon=True)
     producer.start()
     try:
-        store.bulk_load(path=str(pipe), format=RdfFormat.N_QUADS)
+        # The engine opens the pipe by path; both ends exist before either side starts, so neither waits to open.
+        store.bulk_load(path=f"/proc/self/fd/{read_end}", format=RdfFormat.N_QUADS)
     finally:
-        # An engine that failed before opening the pipe leaves the producer waiting for a reader: give it one.
-        os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))
+        # With no reader left, a producer still writing (the engine failed) gets a broken pipe and stops.
+        os.close(read_end)
         producer.join()
-        pipe.unlink()
     if failures:
         raise failures[0]
 
