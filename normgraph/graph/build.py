@@ -1,4 +1,5 @@
-"""Writing the store: building it from the sources it is handed, and loading a user's graphs over it, without ever breaking the store in use.
+"""Writing the store: building it from the sources it is handed, and loading a user's graphs over it, without
+ever breaking the store in use.
 
 The store path is a symbolic link to one version directory beside it. A build or a load writes a new
 version and then replaces the link in one atomic rename, so a process killed at any moment leaves
