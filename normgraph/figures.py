@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import InputError
 from .ids import country_code, instrument_code, parse_date
 from .queries.catalogue import catalogue, run_named
+from .reports import known_state
 
 STATUS_COLOURS = {"in force": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
                   "denounced": "#b2182b", "signatory only": "#c2a5cf", "no record": "#f0f0f0"}
@@ -48,7 +49,7 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
     names = {row["country"]: row["name"] for row in rows}
     if wanted:
         rows = [row for row in rows if row["country"] in wanted]
-        names = {code: names.get(code) or identity_name(graph, code) for code in wanted}
+        names = {code: names.get(code) or known_state(graph, code)["name"] for code in wanted}
     if not names:
         raise InputError("no state matches the filter")
     countries = sorted(names, key=lambda code: names[code])
@@ -76,14 +77,6 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     save(figure, path)
     return {"figure": str(path), "as_of": when, "states": len(countries), "instruments": instruments}
-
-
-def identity_name(graph, code: str) -> str:
-    """The state's name in the graph; InputError if the graph knows no such state."""
-    identity = run_named(graph, "profiles", "country-identity", state=code)
-    if not identity:
-        raise InputError(f"{code} is a valid ISO code but normgraph has no data on it")
-    return identity[0]["name"]
 
 
 def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> dict:

@@ -98,11 +98,7 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
     graph = graph or default_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
-    identity = run_named(graph, "profiles", "country-identity", state=code)
-    if not identity:
-        from .errors import InputError
-
-        raise InputError(f"{code} is a valid ISO code but normgraph has no data on it")
+    identity = known_state(graph, code)
     strip = ("asOf", "state")
 
     def rows(name: str) -> list[dict]:
@@ -114,10 +110,20 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
                     **declared_age(r),
                     "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
-    return {"country": code, "name": identity[0]["name"], "iso2": identity[0]["iso2"],
-            "ilo_region": identity[0]["region"], "territory_of": identity[0]["territoryOf"],
+    return {"country": code, "name": identity["name"], "iso2": identity["iso2"],
+            "ilo_region": identity["region"], "territory_of": identity["territoryOf"],
             "as_of": when, **statehood_on(graph, code, when), "data_as_of": data_as_of(graph),
             "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+
+
+def known_state(graph, code: str) -> dict:
+    """The state's identity in the graph (profiles/country-identity.rq); InputError if the graph has no data on it."""
+    identity = run_named(graph, "profiles", "country-identity", state=code)
+    if not identity:
+        from .errors import InputError
+
+        raise InputError(f"{code} is a valid ISO code but normgraph has no data on it")
+    return identity[0]
 
 
 def declared_age(record: dict) -> dict:

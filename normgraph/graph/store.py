@@ -92,8 +92,9 @@ class LocalGraph(GraphSizes):
         self.path = path
         try:
             self.store = Store.read_only(str(path.resolve()))
-            self.check_whole()
-            if in_memory and self.quads_written() <= IN_MEMORY_MAX_QUADS:
+            written = self.manifest()
+            self.check_whole(written)
+            if in_memory and written["quads"] <= IN_MEMORY_MAX_QUADS:
                 memory = Store()
                 memory.bulk_extend(self.store)
                 self.store = memory
@@ -110,13 +111,10 @@ class LocalGraph(GraphSizes):
                              "to repair it (your loaded graphs are kept)")
         return json.loads(manifest.read_text(encoding="utf-8"))
 
-    def quads_written(self) -> int:
-        return self.manifest()["quads"]
-
-    def check_whole(self) -> None:
+    def check_whole(self, manifest: dict) -> None:
         """Refuse a database whose named graphs are not the ones its version wrote (RocksDB's own checksums
         refuse damaged files); counting every quad would cost 0.4 s a million."""
-        written = self.manifest().get("graphs")
+        written = manifest.get("graphs")
         present = sorted(graph.value for graph in self.store.named_graphs())
         if written is not None and present != written:
             raise StoreError(f"the store at {self.path} is damaged: it holds {len(present)} named graphs where its "
