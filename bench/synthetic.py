@@ -14,12 +14,13 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from normgraph.dataset import bundled_sources
 from normgraph.graph.build import quads_in
+from normgraph.ids import ilo_regions, region_key
 from normgraph.loaders import ratifications, supervision
-from normgraph.loaders.countries import region_key, region_triples
+from normgraph.loaders.countries import region_triples
 from normgraph.loaders.instruments import bundled_instruments
-from normgraph.loaders.rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from normgraph.rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 
-REGIONS = ("Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia")
+REGIONS = ilo_regions()
 INSTRUMENTS = ("C029", "P029", "C097", "C105", "C138", "C143", "C181", "C182", "C189")
 LAST_REGISTRATION = dt.date(2025, 12, 31)
 TOPICS = ("trafficking", "minimum_age", "migrant_workers", "recruitment_fees", "debt_bondage", "prison_labour")

@@ -90,14 +90,6 @@ class Classifier:
             self.adopted[date] = adopted_by(self.graph, date)
         return self.adopted[date]
 
-    def minimum_age(self, case: Case) -> dict:
-        """The work country's C138 on the date of the facts: its status, and the lowest and highest age it can have
-        declared by then (the same, unless a raise fell between two observations), as the graph records them."""
-        record = self.bindings_for(case, case.facts["work_country"]).get("C138") or {}
-        return {"status": record.get("statusThere", NOT_RATIFIED),
-                "declared": int(record["minAgeLow"]) if record.get("minAgeLow") is not None else None,
-                "declared_up_to": int(record["minAgeHigh"]) if record.get("minAgeHigh") is not None else None}
-
     def findings(self, cases: list[Case]) -> list[dict[str, dict]]:
         """For each case, situation IRI -> {'outcome', 'because', 'extra', 'rules'}: the strongest conclusion of
         the rules. The cases share one store, each under a node of its own, so each rule runs once per batch."""
@@ -110,7 +102,7 @@ class Classifier:
         for index, case in enumerate(cases):
             key = f"{index}-{case.id}".replace(" ", "-")
             keys[iri("case", key)] = index
-            store.extend(triple_as_quad(t) for t in case_triples(case, self.minimum_age(case), key))
+            store.extend(triple_as_quad(t) for t in case_triples(case, self.bindings_for(case, case.facts["work_country"]), key))
         found: list[dict[str, dict]] = [{} for _ in cases]
         for stage in self.stages:
             concluded = []

@@ -81,6 +81,8 @@ def bundled_fingerprint() -> str:
         for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
             if entry.name.endswith((".csv", ".ttl", ".py")):
                 digest.update(entry.name.encode() + entry.read_bytes())
+    # The terms the loaders write (how a literal is typed) are part of what a build produces.
+    digest.update(resources.files("normgraph").joinpath("rdf.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -126,7 +128,7 @@ def new_state_triples(store, codes: set[str]) -> Iterator:
     from pyoxigraph import Literal
 
     from .loaders.countries import PYCOUNTRY_AS_OF
-    from .loaders.rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+    from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 
     for code in sorted(codes):
         if next(store.quads_for_pattern(None, ng("iso3"), Literal(code), None), None) is None:
@@ -143,7 +145,7 @@ def superseded_triples(store, rows: list, graph: str) -> list:
     from pyoxigraph import Triple
 
     from .loaders import ratifications
-    from .loaders.rdf import ng
+    from .rdf import ng
 
     loaded = {(row.instrument, row.state) for row in rows}
     records: dict[tuple, list] = {}

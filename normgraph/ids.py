@@ -24,11 +24,22 @@ def key_of(node_iri: str) -> str:
     return node_iri.rsplit("/", 1)[-1]
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=None)
 def instrument_codes() -> tuple[str, ...]:
     with resources.files("normgraph.data").joinpath("instruments.csv").open(encoding="utf-8") as handle:
         return tuple(row["code"] for row in csv.DictReader(handle))
+
+
+def region_key(name: str) -> str:
+    """An ILO region's key in IRIs and on the command line: "Asia and the Pacific" -> asia-pacific."""
+    return name.lower().replace(" and the ", "-").replace(" and ", "-").replace(" ", "-")
+
+
+@lru_cache(maxsize=None)
+def ilo_regions() -> tuple[str, ...]:
+    """The ILO regions, as the country table names them."""
+    with resources.files("normgraph.data").joinpath("countries.csv").open(encoding="utf-8") as handle:
+        return tuple(sorted({row["ilo_region"] for row in csv.DictReader(handle) if row["ilo_region"]}))
 
 
 # The shortest beginning of a name that is taken for the name ("Palermo Prot", "Worst Forms of Child").

@@ -32,6 +32,13 @@ def test_the_store_layer_knows_no_loader_query_or_answer():
         assert outside <= {"normgraph.errors", "normgraph.terms"}, (path.name, outside)
 
 
+def test_only_the_writing_side_knows_the_loaders():
+    """Data flows one way: the loaders are called by dataset.py (build, load), never by queries, answers or the CLI."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.parent.name != "loaders" and path.name != "dataset.py":
+            assert not {m for m in normgraph_imports(path) if m.startswith("normgraph.loaders")}, path
+
+
 def test_no_namespace_iri_is_spelled_out_outside_terms():
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.name != "terms.py":

@@ -185,13 +185,14 @@ def text_dates_loader():
     return Loader
 
 
-def case_triples(case: Case, minimum_age: dict, key: str | None = None) -> Iterator:
-    """The case's facts as triples for the rules. `minimum_age` is what the graph says of the work country's
-    C138 on the date of the facts: its status and the age it declared (Art. 2(1)), if any, with the highest it
-    can have been raised to by then (Art. 2(2)) where the sources do not date a raise.
+def case_triples(case: Case, work_country_bindings: dict[str, dict], key: str | None = None) -> Iterator:
+    """The case's facts as triples for the rules, with what legal time says binds the work country on the date of
+    the facts (`work_country_bindings`, rows of profiles/country-instruments by instrument code): each instrument's
+    status there and, where the state declared one, the lowest and highest age its declaration can give on the date.
+    Which instrument a rule reads is the rule's business (C138's age: rules/minimum-age.rq).
     A fact the case leaves out is not stated, so that a rule can tell "no" from "not said". `key` names the
     case's node (by default its id): cases assessed together need keys of their own."""
-    from ..loaders.rdf import RDF_TYPE, facts, ng, node
+    from ..rdf import RDF_TYPE, facts, ng, node
 
     f = case.facts
     person, recruitment, movement = f["person"], f.get("recruitment", {}), f.get("movement", {})
@@ -212,9 +213,12 @@ def case_triples(case: Case, minimum_age: dict, key: str | None = None) -> Itera
         (ng("lawfullyPresent"), movement.get("lawfully_present")), (ng("frontierWorker"), movement.get("frontier_worker")),
         (ng("enlistment"), node("enlistment", f["armed_conflict_recruitment"]) if f.get("armed_conflict_recruitment") else None),
         (ng("liveIn"), household.get("live_in")), (ng("occasional"), household.get("occasional")),
-        (ng("employmentRelationshipDisputed"), bool(f.get("employment_relationship_disputed"))),
-        (ng("c138Status"), minimum_age["status"]), (ng("declaredMinimumAge"), minimum_age["declared"]),
-        (ng("declaredMinimumAgeUpTo"), minimum_age.get("declared_up_to"))])
+        (ng("employmentRelationshipDisputed"), bool(f.get("employment_relationship_disputed")))])
+    for code, record in work_country_bindings.items():
+        binding = node("case", key, "binding", code)
+        yield from facts(subject, [(ng("workCountryBinding"), binding)])
+        yield from facts(binding, [(ng("instrument"), node("instrument", code)), (ng("statusThere"), record["statusThere"]),
+                                   (ng("minAgeLow"), record.get("minAgeLow")), (ng("minAgeHigh"), record.get("minAgeHigh"))])
     indicators = dict.fromkeys([*f.get("means", []), *f.get("involuntariness", []), *f.get("coercion", [])])
     for predicate, kind, values in (("act", "act", f.get("acts", [])), ("means", "means", f.get("means", [])),
                                     ("indicator", "means", indicators), ("purpose", "exploitation", f.get("purpose", [])),

@@ -5,17 +5,13 @@ from collections.abc import Iterator
 
 from pyoxigraph import Triple
 
-from ..ids import NON_STATE_PARTIES
+from ..ids import NON_STATE_PARTIES, region_key
+from ..rdf import RDF_TYPE, RDFS_LABEL, alternative_name, facts, ng, node, provenance
 from .legal_time import as_of_lower_bound, as_of_upper_bound
-from .rdf import RDF_TYPE, RDFS_LABEL, alternative_name, facts, ng, node, provenance
 from .table import Row, read_bundled
 
 GRAPH = "countries"
 PYCOUNTRY_AS_OF = "2026-02-16"
-
-
-def region_key(name: str) -> str:
-    return name.lower().replace(" and the ", "-").replace(" and ", "-").replace(" ", "-")
 
 
 def parse_country(row: Row) -> dict:

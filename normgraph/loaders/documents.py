@@ -15,8 +15,8 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Triple
 
 from ..errors import InputError
+from ..rdf import DCT_FORMAT, DCT_TITLE, RDF_TYPE, facts, ng
 from ..terms import DOCUMENTS
-from .rdf import DCT_FORMAT, DCT_TITLE, RDF_TYPE, facts, ng
 
 TEXT_TYPES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown",
               ".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}

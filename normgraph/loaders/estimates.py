@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Triple
 
-from .countries import region_key
-from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
+from ..ids import region_key
+from ..rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled
 
 GRAPH = "estimates"

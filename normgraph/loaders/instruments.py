@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from pyoxigraph import Triple
 
-from .rdf import (
+from ..rdf import (
     DCT_TITLE,
     ELI_DATE_DOCUMENT,
     RDF_TYPE,

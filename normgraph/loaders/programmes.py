@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 from pyoxigraph import Triple
 
-from ..ids import country_code, instrument_code
-from .countries import region_key
-from .rdf import RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, facts, ng, node, provenance
+from ..ids import country_code, ilo_regions, instrument_code, region_key
+from ..rdf import RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, facts, ng, node, provenance
 from .supervision import topic_key
 from .table import Row, read_bundled, stream_file
 
@@ -18,7 +17,6 @@ KINDS = {"programme": "Programme", "flagship_programme": "FlagshipProgramme", "p
          "initiative": "Initiative", "regional_initiative": "RegionalInitiative", "partnership": "Partnership",
          "business_network": "BusinessNetwork", "platform": "Platform", "campaign": "Campaign"}
 ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9+-]+)\)$")
-REGIONS = ("Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia")
 
 
 def parse_programme(row: Row) -> dict:
@@ -27,7 +25,7 @@ def parse_programme(row: Row) -> dict:
         row.problems.append(f"column 'end': {end} is before the start {start}")
     return {"programme": row.text("programme", True), "name": row.text("name", True),
             "kind": row.choice("kind", KINDS, True), "parent": row.text("parent"),
-            "countries": row.many("countries", country_code), "region": row.choice("ilo_region", REGIONS),
+            "countries": row.many("countries", country_code), "region": row.choice("ilo_region", ilo_regions()),
             "start": start, "end": end, "focus": row.many("focus", topic_key),
             "promotes": row.many("promotes", instrument_code), "source": row.text("source", True),
             "as_of": row.text("as_of")}

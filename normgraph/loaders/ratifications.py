@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, Triple
 
+from ..rdf import DCT_SOURCE, RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .instruments import Instrument, bundled_instruments, excludable_provisions
 from .legal_time import as_of_lower_bound, binding_ends, consent_delay, in_force_window
-from .rdf import DCT_SOURCE, RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled, read_file
 
 GRAPH = "ilo-ratifications"

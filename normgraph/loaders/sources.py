@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pyoxigraph import NamedNode, Triple
 
-from .rdf import (
+from ..rdf import (
     DCT_LICENSE,
     DCT_TITLE,
     RDF_TYPE,

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pyoxigraph import NamedNode, Triple
 
 from ..ids import instrument_code, instrument_codes
-from .instruments import reference_triples
-from .rdf import (
+from ..rdf import (
     DCT_SUBJECT,
     RDF_TYPE,
     RDFS_LABEL,
@@ -18,6 +17,7 @@ from .rdf import (
     node,
     provenance,
 )
+from .instruments import reference_triples
 from .table import Row, read_bundled, stream_file
 
 GRAPH = "supervision"

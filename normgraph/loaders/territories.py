@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pyoxigraph import NamedNode, Triple
 
 from ..ids import place_node
+from ..rdf import RDF_TYPE, RDFS_LABEL, SKOS_NOTATION, facts, ng, node, provenance
 from .instruments import bundled_instruments
 from .legal_time import in_force_window
 from .ratifications import ratification_node
-from .rdf import RDF_TYPE, RDFS_LABEL, SKOS_NOTATION, facts, ng, node, provenance
 from .table import Row, read_bundled
 
 GRAPH = "territories"

@@ -5,10 +5,10 @@ from collections.abc import Iterator
 
 from pyoxigraph import Triple
 
+from ..rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .instruments import bundled_instruments
 from .legal_time import consent_delay, in_force_window
 from .ratifications import PRECISIONS
-from .rdf import RDF_TYPE, RDFS_LABEL, facts, ng, node, provenance
 from .table import Row, read_bundled
 
 GRAPH = "un-treaties"

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import ParameterError
-from ..ids import country_code, instrument_code, parse_date, place_iri
+from ..ids import country_code, ilo_regions, instrument_code, parse_date, place_iri, region_key
 from ..terms import ID, XSD
 
 HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
@@ -139,13 +139,11 @@ def named_query(name: str, folder: str = "gaps") -> NamedQuery:
 
 
 def region_iri(text: str) -> str:
-    from ..loaders.countries import region_key
-    from ..loaders.programmes import REGIONS
-
-    for region in REGIONS:
+    regions = ilo_regions()
+    for region in regions:
         if text.strip().lower() in (region.lower(), region_key(region)):
             return ID + "region/" + region_key(region)
-    raise ParameterError(f"unknown ILO region {text!r}; known: {', '.join(REGIONS)}")
+    raise ParameterError(f"unknown ILO region {text!r}; known: {', '.join(regions)}")
 
 
 def bind(query: NamedQuery, values: dict) -> dict:

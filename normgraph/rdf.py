@@ -1,4 +1,5 @@
-"""RDF terms the loaders write: namespaces, typed literals, and the provenance every fact carries."""
+"""RDF terms made from the vocabulary: typed literals, and the provenance every fact carries (used by the loaders, the
+case facts and the writing side)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..ids import iri
-from ..terms import DCT, ELI, GRAPH, ID, NG, PROV, RDF, RDFS, SKOS, SKOSXL, XSD
+from .ids import iri
+from .terms import DCT, ELI, GRAPH, ID, NG, PROV, RDF, RDFS, SKOS, SKOSXL, XSD
 
 RDF_TYPE = NamedNode(RDF + "type")
 RDFS_LABEL = NamedNode(RDFS + "label")
