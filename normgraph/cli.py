@@ -667,7 +667,10 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
 @click.option("--idle-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Hang up on a connection that sends nothing for this long.")
 def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_timeout):
-    """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query (GET and POST).
+    """Serve the store read-only: web pages at http://HOST:PORT/ and a SPARQL 1.1 endpoint at /query (GET and POST).
+
+    The pages (a State's profile and gaps, the gap catalogue, instruments, a map, a case form, a SPARQL editor)
+    each have a stable address and a JSON twin (the address ending in .json).
 
     SELECT and ASK answer as JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE as Turtle, N-Triples,
     RDF/XML or JSON-LD, as the Accept header asks. Updates are refused. Queries run in worker processes,
@@ -679,17 +682,19 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
     """
     from .graph.serve import Limits, make_server
+    from .web import create_site
 
     graph = local_graph(store, in_memory=True)
     limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service))
     try:
-        server, workers = make_server(graph.store, host, port, limits, idle_timeout)
+        server, workers = make_server(graph.store, host, port, limits, idle_timeout,
+                                      site_factory=lambda ask: create_site(graph, ask))
     except OSError as error:
         raise UsageProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"normgraph: warning: listening on {host}, reachable from other machines", err=True)
-    click.echo(f"normgraph: serving {graph.path} read-only at http://{host}:{server.effective_port}/query "
-               f"(Ctrl-C stops)", err=True)
+    click.echo(f"normgraph: serving {graph.path} read-only: web pages at http://{host}:{server.effective_port}/, "
+               f"SPARQL at /query (Ctrl-C stops)", err=True)
     import signal
 
     # A service manager stops the server with SIGTERM: the workers go with it.

@@ -8,6 +8,7 @@ import datetime as dt
 
 from .graph.store import LocalGraph
 from .ids import country_code, instrument_code, parse_date
+from .links import instrument_url
 from .queries.catalogue import bind, catalogue, group_rows, named_query, run_named
 from .terms import GRAPH, NG
 
@@ -106,14 +107,20 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
                 for row in run_named(graph, "profiles", name, asOf=when, state=code)]
 
     instruments = [{"instrument": r["instrument"], "title": r["title"], "registered": r["registered"],
-                    "in_force_from": r["inForceFrom"], "status": r["status"], "bound": truth(r["bound"]),
-                    **declared_age(r),
+                    "consent_type": r["consentType"], "in_force_from": r["inForceFrom"], "status": r["status"],
+                    "bound": truth(r["bound"]), **declared_age(r),
                     "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
+                    "reservations": truth(r["reservations"]), "url": instrument_url(r["instrument"], r["untc"]),
                     "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
+    recorded = {i["instrument"] for i in instruments}
+    # What the state could have joined by the date and has no record of consenting to: what an adviser looks for first.
+    not_ratified = [{"instrument": r["code"], "title": r["title"], "url": instrument_url(r["code"], r["untc"])}
+                    for r in run_named(graph, "figures", "matrix-columns", asOf=when) if r["code"] not in recorded]
     return {"country": code, "name": identity["name"], "iso2": identity["iso2"],
             "ilo_region": identity["region"], "territory_of": identity["territoryOf"],
             "as_of": when, **statehood_on(graph, code, when), "data_as_of": data_as_of(graph),
-            "instruments": instruments, "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+            "instruments": instruments, "not_ratified": not_ratified,
+            "comments": rows("country-comments"), "programmes": rows("country-programmes")}
 
 
 def known_state(graph, code: str) -> dict:
@@ -141,7 +148,7 @@ def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: Loc
     facts = run_named(graph, "profiles", "instrument", asOf=when, instrument=canonical)[0]
     return {"instrument": canonical, "title": facts["title"], "adopted": facts["adopted"],
             "entry_into_force": facts["entryIntoForce"], "ilc_session": facts["session"],
-            "fundamental": facts["fundamental"], "as_of": when,
+            "fundamental": facts["fundamental"], "url": instrument_url(canonical, facts["untc"]), "as_of": when,
             "parties": {"bound": facts["bound"] or 0, "undetermined": facts["undetermined"] or 0,
                         "recorded": facts["recorded"] or 0},
             "provisions": [{"provision": r["provision"], "heading": r["heading"]}

@@ -64,22 +64,36 @@ def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
 WORKERS = 4
 
 
-def sparql_app(workers, limits: Limits):
-    """The WSGI application: /query answers, /update and other methods are refused, anything else is 404."""
+# A `format` parameter names the answer's type where a link cannot send an Accept header (a download).
+FORMAT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+                "tsv": "text/tab-separated-values", "ttl": "text/turtle", "nt": "application/n-triples",
+                "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+def sparql_app(workers, limits: Limits, site=None):
+    """The WSGI application: /query answers, /update and other methods are refused; any other path goes to `site`
+    (the web interface, a WSGI application) where there is one, and is 404 otherwise."""
     def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if site is not None and path not in ("/query", "/update"):
+            return site(environ, start_response)
+        download = None
         try:
-            status, media_type, body, truncated = respond(workers, limits, environ)
+            status, media_type, body, truncated, download = respond(workers, limits, environ)
         except Refusal as refusal:
             status, media_type, body, truncated = refusal.status, "text/plain", (str(refusal) + "\n").encode(), False
         headers = [("Content-Type", f"{media_type}; charset=utf-8"), ("Content-Length", str(len(body)))]
         if truncated:
             headers.append((TRUNCATED_HEADER, str(limits.max_rows)))
+        if download:
+            headers.append(("Content-Disposition", f'attachment; filename="results.{download}"'))
         start_response(f"{status.value} {status.phrase}", headers)
         return [body]
     return app
 
 
-def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, bool]:
+def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, bool, str | None]:
+    """The answer, and the file extension to download it as when the request named a `format`."""
     path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
     if path == "/update":
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
@@ -88,9 +102,13 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
     if method not in ("GET", "POST"):
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
     query = query_of(environ) if method == "POST" else form_query(environ.get("QUERY_STRING", ""))
+    download = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("format", [None])[0]
+    if download is not None and download not in FORMAT_TYPES:
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"format is one of: {', '.join(FORMAT_TYPES)}")
+    accept = FORMAT_TYPES[download] if download else environ.get("HTTP_ACCEPT") or ""
     # waitress reads ahead on the connection (channel_request_lookahead), so it can tell a client that left.
     client_gone = environ.get("waitress.client_disconnected") or (lambda: False)
-    return answer(workers, limits, query, environ.get("HTTP_ACCEPT") or "", client_gone)
+    return (*answer(workers, limits, query, accept, client_gone), download)
 
 
 def query_of(environ) -> str | None:
@@ -216,16 +234,22 @@ def term_json(term) -> dict:
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
-def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS):
+def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS, site_factory=None):
     """A waitress server for the application, bound and ready for `run()` (`effective_port` tells the port),
-    and its worker pool, to be closed after it. The workers are forked before waitress starts its threads."""
+    and its worker pool, to be closed after it. The workers are forked before waitress starts its threads.
+    `site_factory(ask)` makes the WSGI application for every other path; `ask(query, accept)` runs a query as /query
+    does (same workers and limits) and gives (media type, body, truncated), or raises Refusal."""
     from waitress.server import create_server
 
     from .bounded import WorkerPool
 
     workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb)
+
+    def ask(query: str, accept: str) -> tuple[str, bytes, bool]:
+        return answer(workers, limits, query, accept, lambda: False)[1:]
     try:
-        server = create_server(sparql_app(workers, limits), host=host, port=port, channel_timeout=idle,
+        site = site_factory(ask) if site_factory else None
+        server = create_server(sparql_app(workers, limits, site), host=host, port=port, channel_timeout=idle,
                                max_request_body_size=MAX_BODY_BYTES, threads=8, connection_limit=100,
                                channel_request_lookahead=1,
                                cleanup_interval=max(1.0, idle / 2),

@@ -1,0 +1,237 @@
+"""The web interface `normgraph serve` shows beside its SPARQL endpoint: server-rendered pages over the same answers
+as the CLI (normgraph.reports, normgraph.applies), each at a stable address with a JSON twin (the same address
+ending in .json). Read-only, like the endpoint: the pages run the named queries with bound parameters, and the
+SPARQL page sends the user's query through the endpoint's own workers and limits."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+
+from ..errors import InputError, NormgraphError, UsageError
+from .forms import case_form_fields, case_from_form
+
+HERE = resources.files("normgraph")
+
+
+def create_site(graph, ask):
+    """The Flask application over `graph` (a LocalGraph held by the server); `ask(query, accept)` runs a SPARQL
+    query as /query does (graph/serve.make_server)."""
+    from flask import Flask, jsonify, redirect, render_template, request, url_for
+
+    from .. import reports
+    from ..applies import Classifier
+    from ..ids import country_code, ilo_regions, instrument_code
+    from ..queries.catalogue import catalogue, cli_name, run_named
+    from ..terms import PREFIXES
+    from .worldmap import MAP_STATUSES, shapes, world_map
+
+    app = Flask("normgraph.web", template_folder=str(HERE / "templates" / "web"), static_folder=str(HERE / "web" / "static"))
+    classifier = Classifier(graph)
+
+    def as_of() -> str:
+        """The page's date (?as_of=YYYY-MM-DD, default today), checked as the CLI checks it."""
+        from ..ids import parse_date
+
+        return parse_date(request.args.get("as_of") or "today", "as_of").isoformat()
+
+    def page(template: str, twin: bool, data: dict, **context):
+        """The page, or its JSON twin: the same data the page shows."""
+        if twin:
+            return jsonify(data)
+        return render_template(template, data=data, as_of=data.get("as_of"), request=request, **context)
+
+    @app.errorhandler(NormgraphError)
+    def refused(error: NormgraphError):
+        status = 400 if isinstance(error, UsageError) else 500
+        if request.path.endswith(".json"):
+            return jsonify({"error": str(error)}), status
+        return render_template("error.html.j2", message=str(error), request=request), status
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        if request.path.endswith(".json"):
+            return jsonify({"error": f"no page at {request.path}"}), 404
+        return render_template("error.html.j2", message=f"There is no page at {request.path}.", request=request), 404
+
+    @app.get("/")
+    def home():
+        instruments = run_named(graph, "figures", "matrix-columns", asOf=as_of())
+        return render_template("home.html.j2", instruments=instruments, data_as_of=reports.data_as_of(graph),
+                               as_of=as_of(), request=request)
+
+    @app.get("/country")
+    def find_country():
+        name = (request.args.get("q") or "").strip()
+        if not name:
+            raise InputError("name a state: an English name or an ISO 3166-1 code")
+        return redirect(url_for("country", code=country_code(name), **without("q")))
+
+    def without(*names: str) -> dict:
+        return {k: v for k, v in request.args.items() if k not in names and v}
+
+    @app.get("/country/<code>")
+    @app.get("/country/<code>.json", endpoint="country_json")
+    def country(code: str):
+        canonical = country_code(code)
+        if canonical != code:
+            return redirect(url_for(request.endpoint, code=canonical, **request.args))
+        when = as_of()
+        data = reports.country_profile(canonical, when, graph)
+        data["gap_report"] = reports.gap_report(canonical, when, graph)
+        return page("country.html.j2", request.endpoint == "country_json", data)
+
+    @app.get("/gaps")
+    @app.get("/gaps.json", endpoint="gaps_json")
+    def gap_catalogue():
+        entries = [{"query": name, "title": q.title, "legal_basis": q.legal_basis, "scope": q.scope,
+                    "description": q.description,
+                    "parameters": [{"name": cli_name(p.name), "kind": p.kind, "required": p.required}
+                                   for p in q.user_parameters]}
+                   for name, q in sorted(catalogue().items())]
+        return page("gaps.html.j2", request.endpoint == "gaps_json", {"queries": entries})
+
+    @app.get("/gaps/<name>")
+    @app.get("/gaps/<name>.json", endpoint="gap_json")
+    @app.get("/gaps/<name>.csv", endpoint="gap_csv")
+    def gap(name: str):
+        query = catalogue().get(name)
+        if query is None:
+            raise InputError(f"no gap query named {name!r}; the catalogue is at /gaps")
+        params = {p.name: request.args.get(cli_name(p.name)) or None for p in query.user_parameters if p.name != "asOf"}
+        data = reports.gaps(name, as_of(), graph, **params)
+        if request.endpoint == "gap_csv":
+            from ..render import delimited, gap_rows
+
+            rows, columns = gap_rows(data["rows"])
+            return app.response_class(delimited(rows, columns, ","), mimetype="text/csv",
+                                      headers={"Content-Disposition": f'attachment; filename="{name}-{data["as_of"]}.csv"'})
+        fields = [{"name": cli_name(p.name), "kind": p.kind, "required": p.required}
+                  for p in query.user_parameters if p.name != "asOf"]
+        return page("gap.html.j2", request.endpoint == "gap_json", data, fields=fields, regions=ilo_regions())
+
+    @app.get("/instrument/<code>")
+    @app.get("/instrument/<code>.json", endpoint="instrument_json")
+    def instrument(code: str):
+        canonical = instrument_code(code)
+        if canonical != code:
+            return redirect(url_for(request.endpoint, code=canonical, **request.args))
+        when = as_of()
+        data = reports.instrument_profile(canonical, when, graph)
+        data["timeline"] = run_named(graph, "figures", "timeline", instrument=canonical, asOf=when)
+        data["records"] = sorted(({"country": r["country"], "name": r["name"], "status": r["status"]}
+                                  for r in run_named(graph, "figures", "matrix", asOf=when) if r["instrument"] == canonical),
+                                 key=lambda r: r["name"])
+        return page("instrument.html.j2", request.endpoint == "instrument_json", data, chart=step_chart(data["timeline"], when))
+
+    @app.get("/map")
+    @app.get("/map.json", endpoint="map_json")
+    def status_map():
+        data = world_map(graph, as_of(), instrument=request.args.get("instrument") or None,
+                         gap=request.args.get("gap") or None)
+        instruments = run_named(graph, "figures", "matrix-columns", asOf=data["as_of"])
+        return page("map.html.j2", request.endpoint == "map_json", data, statuses=MAP_STATUSES, shapes=shapes(),
+                    instruments=instruments, gap_names=sorted(catalogue()))
+
+    @app.get("/case")
+    @app.get("/case.json", endpoint="case_json")
+    def case():
+        fields = case_form_fields()
+        answer, problems = None, []
+        if request.args.get("date"):
+            from ..errors import ProblemsError
+
+            try:
+                answer = classifier.applies(case_from_form(request.args), explain=True)
+            except ProblemsError as error:
+                problems = error.problems
+        if request.endpoint == "case_json":
+            if problems:
+                return jsonify({"problems": problems}), 400
+            if answer is None:
+                return jsonify({"error": "give the case's facts as parameters, as the form at /case does"}), 400
+            return jsonify(answer)
+        return render_template("case.html.j2", fields=fields, answer=answer, problems=problems, request=request,
+                               as_of=None), (400 if problems else 200)
+
+    @app.get("/sparql")
+    def sparql():
+        from ..graph.serve import Refusal
+
+        query = request.args.get("query") or ""
+        result, error = None, None
+        if query.strip():
+            try:
+                result = sparql_result(ask, query)
+            except Refusal as refusal:
+                error = str(refusal)
+        prologue = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+        return render_template("sparql.html.j2", query=query or prologue + EXAMPLE_QUERY, result=result, error=error,
+                               request=request, as_of=None), (400 if error else 200)
+
+    @app.template_filter("status_class")
+    def status_class(status: str | None) -> str:
+        return (status or "no record").split(" (")[0].split(":")[0].replace(" ", "-")
+
+    app.jinja_env.globals.update(today=dt.date.today().isoformat(), statuses=MAP_STATUSES)
+    return app
+
+
+EXAMPLE_QUERY = """
+# States bound by C182 but with no record of C138, with their ILO region
+SELECT ?state ?name ?region WHERE {
+  ?r ng:party ?s ; ng:instrument instrument:C182 .
+  ?s ng:iso3 ?state ; rdfs:label ?name ; ng:iloRegion/rdfs:label ?region .
+  FILTER NOT EXISTS { ?c ng:party ?s ; ng:instrument instrument:C138 }
+}
+ORDER BY ?name
+"""
+# The rows a page shows; the downloads carry the whole answer.
+SHOWN_ROWS = 1000
+
+
+def sparql_result(ask, query: str) -> dict:
+    """The answer to show: a table for SELECT, a boolean for ASK, Turtle for CONSTRUCT and DESCRIBE."""
+    from ..errors import QueryError
+    from ..graph.serve import Refusal
+    from ..graph.store import query_form
+
+    try:
+        form = query_form(query)
+    except QueryError as error:
+        raise Refusal(400, str(error)) from None
+    if form == "GRAPH":
+        _, body, truncated = ask(query, "text/turtle")
+        return {"kind": "graph", "text": body.decode("utf-8"), "truncated": truncated}
+    _, body, truncated = ask(query, "application/sparql-results+json")
+    answer = json.loads(body)
+    if "boolean" in answer:
+        return {"kind": "boolean", "value": answer["boolean"]}
+    variables = answer["head"]["vars"]
+    rows = [[row.get(v, {}).get("value", "") for v in variables] for row in answer["results"]["bindings"]]
+    return {"kind": "table", "variables": variables, "rows": rows[:SHOWN_ROWS], "count": len(rows),
+            "truncated": truncated or len(rows) > SHOWN_ROWS}
+
+
+def step_chart(timeline: list[dict], when: str, width: int = 720, height: int = 240) -> dict | None:
+    """The number of parties bound over time as an SVG step line: points in the frame, and the axis labels."""
+    if not timeline:
+        return None
+    days = [dt.date.fromisoformat(r["day"]) for r in timeline] + [dt.date.fromisoformat(when)]
+    counts = [int(r["parties"]) for r in timeline]
+    counts.append(counts[-1])
+    first, span = days[0], max((days[-1] - days[0]).days, 1)
+    top = max(max(counts), 1)
+    left, bottom = 40, height - 24
+
+    def x(day: dt.date) -> float:
+        return round(left + (width - left - 10) * (day - first).days / span, 1)
+
+    def y(count: int) -> float:
+        return round(bottom - (bottom - 10) * count / top, 1)
+    points = [f"{x(days[0])},{y(0)}"]
+    for index, day in enumerate(days[:-1]):
+        points += [f"{x(day)},{y(counts[index - 1] if index else 0)}", f"{x(day)},{y(counts[index])}"]
+    points.append(f"{x(days[-1])},{y(counts[-1])}")
+    return {"width": width, "height": height, "points": " ".join(points), "top": top, "first": days[0].isoformat(),
+            "last": days[-1].isoformat(), "left": left, "bottom": bottom, "y_top": y(top), "now": counts[-1]}
