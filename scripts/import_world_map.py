@@ -5,7 +5,8 @@
     python scripts/import_world_map.py package/countries-110m.json
 
 Features are keyed by ISO 3166-1 numeric code and written under the alpha-3 code; the few without a code
-(Kosovo, Northern Cyprus, Somaliland) are left out. Coordinates are rounded to a tenth of the 1000-unit-wide frame.
+(Kosovo, Northern Cyprus, Somaliland) are left out. Coordinates are rounded to a tenth of the 1000-unit-wide
+frame; rings that cross the antimeridian are held at the edge of their side.
 """
 from __future__ import annotations
 
@@ -64,12 +65,21 @@ def ring(arcs: list, indices: list[int]) -> list[tuple[float, float]]:
     return points
 
 
+def unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka, Fiji) jumps from 180 to -180 and would be drawn
+    as a stripe across the map: its points on the far side are held at the edge of its own side."""
+    if not any(abs(a[0] - b[0]) > 180 for a, b in zip(points, points[1:])):
+        return points
+    east = sum(lon for lon, _ in points) >= 0
+    return [(180.0 if east else -180.0, lat) if (lon < 0) == east else (lon, lat) for lon, lat in points]
+
+
 def svg_path(arcs: list, geometry: dict) -> str:
     polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
     parts = []
     for polygon in polygons:
         for indices in polygon:
-            points = [frame(lon, lat) for lon, lat in ring(arcs, indices)]
+            points = [frame(lon, lat) for lon, lat in unwrapped(ring(arcs, indices))]
             parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z")
     return "".join(parts)
 

@@ -191,19 +191,11 @@ SHOWN_ROWS = 1000
 
 
 def sparql_result(ask, query: str) -> dict:
-    """The answer to show: a table for SELECT, a boolean for ASK, Turtle for CONSTRUCT and DESCRIBE."""
-    from ..errors import QueryError
-    from ..graph.serve import Refusal
-    from ..graph.store import query_form
-
-    try:
-        form = query_form(query)
-    except QueryError as error:
-        raise Refusal(400, str(error)) from None
-    if form == "GRAPH":
-        _, body, truncated = ask(query, "text/turtle")
+    """The answer to show: a table for SELECT, a boolean for ASK, Turtle for CONSTRUCT and DESCRIBE. The endpoint's
+    own checks run first (read-only, SERVICE, nesting, syntax), and its content negotiation picks the form."""
+    media_type, body, truncated = ask(query, "application/sparql-results+json, text/turtle;q=0.9")
+    if media_type == "text/turtle":
         return {"kind": "graph", "text": body.decode("utf-8"), "truncated": truncated}
-    _, body, truncated = ask(query, "application/sparql-results+json")
     answer = json.loads(body)
     if "boolean" in answer:
         return {"kind": "boolean", "value": answer["boolean"]}

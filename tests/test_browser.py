@@ -1,0 +1,164 @@
+"""Issue 17: the web pages in a real browser (Debian's Chromium, driven by Selenium through chromedriver), against
+`normgraph serve` run as a process. Screenshots of the main pages are kept in build/screenshots/ (or
+$NORMGRAPH_SCREENSHOTS) as test artefacts. Without Chromium the tests skip and say why."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from oracle import Expected
+from servers import free_port, stop, wait_until_answering
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(os.environ.get("NORMGRAPH_SCREENSHOTS") or Path(__file__).resolve().parents[1] / "build" / "screenshots")
+
+
+def missing_browser() -> str | None:
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        return "Chromium and its driver are not installed (apt-get install chromium chromium-driver; .ci/run does it as root)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def base_url(store_path):
+    if missing_browser():
+        pytest.skip(missing_browser())
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_answering(f"http://127.0.0.1:{port}/query", process, 60)
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(base_url, downloads):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def by_id(driver, element_id: str):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, element_id)
+
+
+def all_of(driver, selector: str) -> list:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def set_value(driver, element, value: str) -> None:
+    """Type into a field the way a date picker fills it (typed dates depend on the browser's locale)."""
+    driver.execute_script("arguments[0].value = arguments[1]", element, value)
+
+
+def test_changing_the_date_on_a_country_page_shows_the_gap_that_opened(browser, base_url):
+    later, earlier = dt.date(2024, 1, 1), dt.date(2000, 1, 1)
+    expected = Expected()
+    state = sorted(s for s, undetermined in expected.has_without("C182", ["C138"], later.isoformat()).items()
+                   if not undetermined and expected.status(s, "C182", earlier) == 0)[0]
+    browser.get(f"{base_url}/country/{state}?as_of={earlier}")
+    assert not all_of(browser, "#gap-c182-without-c138")
+    set_value(browser, all_of(browser, "form.dateform input[name=as_of]")[0], later.isoformat())
+    all_of(browser, "form.dateform button")[0].click()
+    assert browser.current_url.endswith(f"/country/{state}?as_of={later}")
+    section = by_id(browser, "gap-c182-without-c138")
+    assert "C138" in section.text and "legal basis" in section.text
+    browser.save_screenshot(str(SCREENSHOTS / "country-date-changed.png"))
+    browser.get(f"{base_url}/country/NPL?as_of=2019-01-01")  # the README's picture
+    assert by_id(browser, "not-ratified").is_displayed()
+    browser.save_screenshot(str(SCREENSHOTS / "country.png"))
+
+
+def test_submitting_a_case_gives_the_memo_the_law_gives(browser, base_url):
+    from selenium.webdriver.support.ui import Select
+
+    cases = yaml.safe_load((Path(__file__).parent / "cases" / "trafficking.yaml").read_text(encoding="utf-8"))
+    entry = next(c for c in cases if c["name"].startswith("an adult deceived and kept by threats"))
+    facts = entry["case"]
+    browser.get(f"{base_url}/case")
+    set_value(browser, by_id(browser, "f-date"), str(facts["date"]))
+    set_value(browser, by_id(browser, "f-person.age"), str(facts["person"]["age"]))
+    for field in ("person.nationality", "work_country"):
+        *parent, name = field.split(".")
+        value = (facts[parent[0]] if parent else facts).get(name)
+        if value:
+            set_value(browser, by_id(browser, f"f-{field}"), value)
+    for name, value in facts.get("movement", {}).items():
+        Select(by_id(browser, f"f-movement.{name}")).select_by_value(str(value).lower())
+    for group in ("acts", "means", "purpose", "involuntariness", "coercion"):
+        for value in facts.get(group, []):
+            all_of(browser, f"input[name={group}][value={value}]")[0].click()
+    if facts.get("sector"):
+        Select(by_id(browser, "f-sector")).select_by_visible_text(facts["sector"])
+    by_id(browser, "assess").click()
+    memo = by_id(browser, "memo")
+    applies = {item.get_attribute("data-situation") for item in all_of(browser, "#memo li.situation")
+               if ": applies" in item.text}
+    assert applies == set(entry["applies"]), memo.text
+    assert "UN-TIP" in by_id(browser, "instruments").text
+    browser.save_screenshot(str(SCREENSHOTS / "case.png"))
+
+
+def test_a_sparql_query_runs_and_its_csv_downloads(browser, base_url, downloads):
+    browser.get(f"{base_url}/sparql")
+    query = by_id(browser, "query")
+    assert "PREFIX ng:" in query.get_attribute("value")
+    set_value(browser, query, "PREFIX ng: <https://w3id.org/normgraph#>\n"
+                              "SELECT ?code WHERE { ?s a ng:State ; ng:iso3 ?code } ORDER BY ?code LIMIT 5")
+    by_id(browser, "run").click()
+    cells = [cell.text for cell in all_of(browser, "#results td")]
+    assert len(cells) == 5 and cells == sorted(cells)
+    browser.save_screenshot(str(SCREENSHOTS / "sparql.png"))
+    by_id(browser, "download-csv").click()
+    target = downloads / "results.csv"
+    deadline = time.monotonic() + 20
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert target.read_text(encoding="utf-8").split() == ["code", *cells]
+
+
+def test_the_map_loads_with_every_drawn_state_coloured(browser, base_url):
+    browser.get(f"{base_url}/map?instrument=C138&as_of=2010-01-01")
+    shapes = all_of(browser, "#map path")
+    assert len(shapes) > 150
+    statuses = {shape.get_attribute("data-status") for shape in shapes}
+    assert "in force" in statuses and "no record" in statuses
+    assert by_id(browser, "map").size["width"] > 600
+    browser.save_screenshot(str(SCREENSHOTS / "map.png"))
+    browser.get(f"{base_url}/instrument/C029")
+    assert all_of(browser, "svg.timeline polyline")
+    browser.save_screenshot(str(SCREENSHOTS / "instrument.png"))
+    browser.get(f"{base_url}/gaps")
+    browser.save_screenshot(str(SCREENSHOTS / "gaps.png"))

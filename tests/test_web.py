@@ -1,0 +1,219 @@
+"""Issue 17: the web interface of `normgraph serve`, in process (Flask's test client over the server's own WSGI
+application and worker pool). Expectations come from the bundled tables and the case files written from the
+article texts, never from normgraph's output; the JSON twin is checked against what the page shows."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import bundled_table
+from oracle import Expected
+
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return Expected()
+
+
+@pytest.fixture(scope="module")
+def site(graph):
+    """The whole application `normgraph serve` runs (the SPARQL endpoint with the pages behind it), with its workers."""
+    from werkzeug.test import Client
+
+    from normgraph.graph.serve import Limits, make_server
+    from normgraph.web import create_site
+
+    server, workers = make_server(graph.store, "127.0.0.1", 0, Limits(max_rows=50),
+                                  site_factory=lambda ask: create_site(graph, ask))
+    yield Client(server.application)
+    server.close()
+    workers.close()
+
+
+def get(site, url: str, status: int = 200):
+    response = site.get(url, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:500])
+    return response
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def recorded_by(state: str, on: dt.date) -> set[str]:
+    """The instruments a state has any record of consenting to (or signing) by the date, from the two tables."""
+    codes = set()
+    for r in bundled_table("ratifications.csv"):
+        day = r["registered"] or (r["registered_year"] and r["registered_year"] + "-01-01")
+        if r["state"] == state and (not day or dt.date.fromisoformat(day) <= on):
+            codes.add(r["instrument"])
+    for r in bundled_table("treaty_parties.csv"):
+        day = r["consent"] or r["signed"] or (r["consent_year"] and r["consent_year"] + "-01-01")
+        if r["party"] == state and (not day or dt.date.fromisoformat(day) <= on):
+            codes.add(r["treaty"])
+    return codes
+
+
+@pytest.mark.parametrize("state, on", [("NPL", "2019-01-01"), ("ITA", "2000-06-30"), ("QAT", "2024-01-01")])
+def test_the_country_page_lists_what_the_state_has_not_ratified(site, state, on):
+    day = dt.date.fromisoformat(on)
+    adoptable = {r["code"] for r in bundled_table("instruments.csv")
+                 if r["type"] != "recommendation" and dt.date.fromisoformat(r["adopted"]) <= day}
+    expected = adoptable - recorded_by(state, day)
+    data = get(site, f"/country/{state}.json?as_of={on}").get_json()
+    assert {i["instrument"] for i in data["not_ratified"]} == expected
+    section = page_text(get(site, f"/country/{state}?as_of={on}")).split('id="not-ratified"')[1].split("<h2")[0]
+    assert set(re.findall(r'href="/instrument/([A-Z0-9-]+)', section)) == expected
+
+
+def test_a_gap_appears_on_the_country_page_when_the_date_moves_past_the_ratification(site, expected):
+    """C182 without C138: a state bound by C182 and not by C138 on the later date, bound by neither on the earlier."""
+    later, earlier = "2024-01-01", "2000-01-01"
+    states = [s for s, undetermined in expected.has_without("C182", ["C138"], later).items() if not undetermined
+              and expected.status(s, "C182", dt.date.fromisoformat(earlier)) == 0]
+    assert states, "the tables hold a state that joined C182 after 2000 and never C138"
+    state = sorted(states)[0]
+    before = get(site, f"/country/{state}.json?as_of={earlier}").get_json()["gap_report"]
+    after = get(site, f"/country/{state}.json?as_of={later}").get_json()["gap_report"]
+    assert "c182-without-c138" in before["no_gap"]
+    assert "c182-without-c138" in [g["query"] for g in after["gaps"]]
+    page = page_text(get(site, f"/country/{state}?as_of={later}"))
+    assert 'id="gap-c182-without-c138"' in page and 'id="gap-c182-without-c138"' not in page_text(
+        get(site, f"/country/{state}?as_of={earlier}"))
+
+
+def test_the_gap_page_and_its_csv_name_the_states_the_tables_give(site, expected):
+    on = "2015-01-01"
+    want = set(expected.has_without("UN-TIP", ["C029"], on))  # lacking an ILO Convention: ILO Members only
+    data = get(site, f"/gaps/palermo-without-c029.json?as_of={on}").get_json()
+    assert {row["country"] for row in data["rows"]} == want
+    assert data["legal_basis"] and data["description"]
+    rows = list(csv.DictReader(io.StringIO(page_text(get(site, f"/gaps/palermo-without-c029.csv?as_of={on}")))))
+    assert {row["country"] for row in rows} == want
+    page = page_text(get(site, f"/gaps/palermo-without-c029?as_of={on}"))
+    assert re.search(r'id="row-count">(\d+)<', page).group(1) == str(len(want))
+
+
+def test_the_catalogue_page_lists_every_named_query_with_its_explanation(site):
+    from normgraph.queries.catalogue import catalogue
+
+    data = get(site, "/gaps.json").get_json()
+    assert [q["query"] for q in data["queries"]] == sorted(catalogue())
+    page = html.unescape(page_text(get(site, "/gaps")))
+    for query in data["queries"]:
+        assert f'id="{query["query"]}"' in page and query["description"] in page
+
+
+@pytest.mark.parametrize("code", ["C029", "UN-TIP"])
+def test_the_instrument_page_counts_the_parties_the_tables_bind(site, expected, code):
+    on = dt.date(2020, 6, 30)
+    bound = sum(expected.status(state, code, on) == 2 for state in {*expected.all_states, "EUU"})
+    data = get(site, f"/instrument/{code}.json?as_of={on}").get_json()
+    assert data["parties"]["bound"] == bound
+    assert int(data["timeline"][-1]["parties"]) == bound
+    instrument = next(r for r in bundled_table("instruments.csv") if r["code"] == code)
+    assert (instrument["untc"] in data["url"]) if instrument["untc"] else data["url"].endswith(f"P12100_ILO_CODE:{code}")
+    page = page_text(get(site, f"/instrument/{code}?as_of={on}"))
+    assert f'id="bound-count">{bound}<' in page and "<polyline" in page
+
+
+def test_the_map_colours_each_state_by_its_status_on_the_date(site, expected):
+    from normgraph.web.worldmap import MAP_STATUSES
+
+    on = "2010-01-01"
+    data = get(site, f"/map.json?instrument=C138&as_of={on}").get_json()
+    in_force = {s["country"] for s in data["states"] if s["status"] == "in force"}
+    assert in_force == {s for s in expected.all_states if expected.status(s, "C138", dt.date.fromisoformat(on)) == 2}
+    page = page_text(get(site, f"/map?instrument=C138&as_of={on}"))
+    fills = dict(re.findall(r'id="shape-([A-Z]{3})" d="[^"]+" fill="([^"]+)"', page))
+    assert len(fills) > 150
+    assert all(fills[s] == MAP_STATUSES["in force"] for s in in_force if s in fills)
+    gap = get(site, f"/map.json?gap=c182-without-c138&as_of={on}").get_json()
+    assert {s["country"] for s in gap["states"] if s["status"] == "gap"} == set(expected.has_without("C182", ["C138"], on))
+
+
+def form_parameters(facts: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """A case file's facts as the case form sends them: dotted names, repeated names for lists, true/false."""
+    pairs = []
+    for name, value in facts.items():
+        if isinstance(value, dict):
+            pairs += form_parameters(value, prefix + name + ".")
+        elif isinstance(value, list):
+            pairs += [(prefix + name, str(v)) for v in value]
+        else:
+            pairs.append((prefix + name, str(value).lower() if isinstance(value, bool) else str(value)))
+    return pairs
+
+
+def law_cases():
+    for path in sorted(CASES.glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))[:2]:
+            yield pytest.param(entry, id=f"{path.stem}-{entry['name'][:40]}")
+
+
+@pytest.mark.parametrize("entry", law_cases())
+def test_the_case_form_gives_the_situations_the_law_gives(site, entry):
+    """The first two cases of each file in tests/cases (expectations written from the article texts), sent as the
+    form sends them: the memo names exactly the situations that apply."""
+    facts = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in entry["case"].items()}
+    query = urllib.parse.urlencode(form_parameters(facts))
+    answer = get(site, f"/case.json?{query}").get_json()
+    assert sorted(s["situation"] for s in answer["situations"] if s["status"] == "applies") == sorted(entry.get("applies", []))
+    page = page_text(get(site, f"/case?{query}"))
+    assert sorted(re.findall(r'data-situation="([^"]+)"', page)) == sorted(s["situation"] for s in answer["situations"])
+
+
+def test_the_case_form_lists_every_problem_and_keeps_the_facts_given(site):
+    page = page_text(get(site, "/case?date=2024-02-30&person.age=16&work_country=Korea", status=400))
+    problems = page.split('id="problems"')[1].split("</div>")[0]
+    assert "2024-02-30" in problems and "Republic of Korea (KOR)" in problems
+    assert 'name="person.age" value="16"' in page
+
+
+@pytest.mark.parametrize("url, status, needle", [
+    ("/country/Korea", 400, "Republic of Korea (KOR) or Democratic People"),
+    ("/country/XX.json", 400, "unknown country"),
+    ("/country/NPL?as_of=2019-02-30", 400, "2019-02-30"),
+    ("/instrument/C999", 400, "C999"),
+    ("/gaps/no-such-query.json", 400, "no gap query"),
+    ("/map?instrument=C029&gap=c182-without-c138", 400, "not both"),
+    ("/no/such/page", 404, "no page"),
+])
+def test_bad_addresses_get_a_clear_answer(site, url, status, needle):
+    assert needle in html.unescape(page_text(get(site, url, status)))
+
+
+def test_a_country_named_in_words_is_sent_to_its_stable_address(site):
+    response = get(site, "/country?q=Republic+of+Korea&as_of=2019-01-01", 302)
+    assert response.headers["Location"].endswith("/country/KOR?as_of=2019-01-01")
+    assert get(site, "/country/Turkey", 302).headers["Location"].endswith("/country/TUR")
+
+
+def test_the_sparql_page_runs_a_query_through_the_endpoints_limits(site):
+    states = [r for r in bundled_table("countries.csv") if r["iso3"] != "EUU"]
+    count = "PREFIX ng: <https://w3id.org/normgraph#> SELECT (COUNT(?s) AS ?n) WHERE { ?s a ng:State }"
+    page = page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": count})))
+    assert re.search(r"<td>(\d+)</td>", page).group(1) == str(len(states))
+    listing = "PREFIX ng: <https://w3id.org/normgraph#> SELECT ?s WHERE { ?s a ng:State }"
+    page = page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": listing})))
+    assert 'id="result-count">50<' in page  # the endpoint's row cap holds for the page too
+    download = get(site, "/query?" + urllib.parse.urlencode({"query": listing, "format": "csv"}))
+    assert download.headers["Content-Disposition"] == 'attachment; filename="results.csv"'
+    assert len(page_text(download).splitlines()) == 51
+    assert "syntax" in page_text(get(site, "/sparql?query=SELEC", 400)).lower()
+    ask = page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a <https://w3id.org/normgraph#State> }"})))
+    assert 'id="result-boolean">true<' in ask
+    construct = "PREFIX ng: <https://w3id.org/normgraph#> CONSTRUCT { ?s a ng:State } WHERE { ?s ng:iso3 'NPL' }"
+    assert "country/NPL> a <https://w3id.org/normgraph#State>" in html.unescape(
+        page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": construct}))))
+    update = "DELETE WHERE { ?s ?p ?o }"
+    assert "read-only" in page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": update}), 400))
