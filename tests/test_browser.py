@@ -78,6 +78,18 @@ def all_of(driver, selector: str) -> list:
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
+def submit(driver, button) -> None:
+    """Click a button that loads a new page, and wait until the new page is there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def set_value(driver, element, value: str) -> None:
     """Type into a field the way a date picker fills it (typed dates depend on the browser's locale)."""
     driver.execute_script("arguments[0].value = arguments[1]", element, value)
@@ -91,7 +103,7 @@ def test_changing_the_date_on_a_country_page_shows_the_gap_that_opened(browser, 
     browser.get(f"{base_url}/country/{state}?as_of={earlier}")
     assert not all_of(browser, "#gap-c182-without-c138")
     set_value(browser, all_of(browser, "form.dateform input[name=as_of]")[0], later.isoformat())
-    all_of(browser, "form.dateform button")[0].click()
+    submit(browser, all_of(browser, "form.dateform button")[0])
     assert browser.current_url.endswith(f"/country/{state}?as_of={later}")
     section = by_id(browser, "gap-c182-without-c138")
     assert "C138" in section.text and "legal basis" in section.text
@@ -122,7 +134,7 @@ def test_submitting_a_case_gives_the_memo_the_law_gives(browser, base_url):
             all_of(browser, f"input[name={group}][value={value}]")[0].click()
     if facts.get("sector"):
         Select(by_id(browser, "f-sector")).select_by_visible_text(facts["sector"])
-    by_id(browser, "assess").click()
+    submit(browser, by_id(browser, "assess"))
     memo = by_id(browser, "memo")
     applies = {item.get_attribute("data-situation") for item in all_of(browser, "#memo li.situation")
                if ": applies" in item.text}
@@ -137,7 +149,7 @@ def test_a_sparql_query_runs_and_its_csv_downloads(browser, base_url, downloads)
     assert "PREFIX ng:" in query.get_attribute("value")
     set_value(browser, query, "PREFIX ng: <https://w3id.org/normgraph#>\n"
                               "SELECT ?code WHERE { ?s a ng:State ; ng:iso3 ?code } ORDER BY ?code LIMIT 5")
-    by_id(browser, "run").click()
+    submit(browser, by_id(browser, "run"))
     cells = [cell.text for cell in all_of(browser, "#results td")]
     assert len(cells) == 5 and cells == sorted(cells)
     browser.save_screenshot(str(SCREENSHOTS / "sparql.png"))
