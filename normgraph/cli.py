@@ -9,9 +9,10 @@ import click
 
 # The registries the choices come from: light modules, so that --help loads no RDF engine.
 from .dataset import TABLE_LOADERS
+from .documents import DOCUMENT_FORMATS, FILE_FORMATS
 from .exports import FORMATS as EXPORT_FORMATS
 from .queries.catalogue import catalogue
-from .render import DOCUMENT_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
+from .render import GRAPH_FORMATS, RESULT_FORMATS
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -97,14 +98,36 @@ def cli():
     """
 
 
-def write_document(text: str, output: Path | None) -> None:
-    """A document to standard output, or to a file written whole or not at all (never over a device or folder)."""
+def document_options(*choices: str):
+    """--format with the document formats besides `choices`, and -o FILE for the documents."""
+    def decorate(function):
+        function = click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
+                                help=f"{', '.join(DOCUMENT_FORMATS)}: write the report to FILE (whole or not at all); "
+                                     f"{' and '.join(FILE_FORMATS)} need it.")(function)
+        return click.option("--format", "fmt", type=click.Choice([*choices, *DOCUMENT_FORMATS]), default=choices[0],
+                            show_default=True, help="Output format; the document formats are reports to send.")(function)
+    return decorate
+
+
+def check_document_request(fmt: str, output: Path | None) -> None:
+    """Before any work: -o is for documents, and a binary document needs a file."""
+    if output is not None and fmt not in DOCUMENT_FORMATS:
+        raise click.UsageError(f"-o writes the {', '.join(DOCUMENT_FORMATS)} reports; redirect the {fmt} output instead")
+    if fmt in FILE_FORMATS and (output is None or str(output) == "-"):
+        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE.{fmt}")
+
+
+def write_document(document, fmt: str, output: Path | None) -> None:
+    """A report to standard output, or to a file written whole or not at all (never over a device or folder)."""
+    from .documents import rendered
+
+    data = rendered(document, fmt)
     if output is None or str(output) == "-":
-        click.echo(text, nl=False)
+        click.echo(data.decode("utf-8"), nl=False)
         return
     from .files import atomic_write
 
-    atomic_write(output, lambda handle: handle.write(text.encode("utf-8")))
+    atomic_write(output, lambda handle: handle.write(data))
     click.echo(f"wrote {output}", err=True)
 
 
@@ -205,8 +228,8 @@ def _query_text(query: str) -> str:
 @click.argument("country")
 @as_of_option
 @graph_options
-@format_option()
-def country(country, as_of, source, fmt):
+@document_options("table", "json", "csv")
+def country(country, as_of, source, fmt, output):
     """What a state has ratified, what binds it on a date, the comments and programmes about it.
 
     COUNTRY is an ISO 3166-1 code (NPL, NP) or a name (Nepal).
@@ -214,11 +237,19 @@ def country(country, as_of, source, fmt):
     \b
     Example:
       normgraph country India --as-of 2016-01-01 --format json
+      normgraph country Nepal --format docx -o nepal.docx
     """
     from .render import emit
-    from .reports import country_profile
+    from .reports import country_profile, gap_report
 
-    profile = country_profile(country, as_of, source.graph())
+    check_document_request(fmt, output)
+    graph = source.graph()
+    profile = country_profile(country, as_of, graph)
+    if fmt in DOCUMENT_FORMATS:
+        from .documents import country_document
+
+        write_document(country_document(profile, gap_report(profile["country"], profile["as_of"], graph)), fmt, output)
+        return
     title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
     columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source",
                "source_as_of"]
@@ -242,8 +273,8 @@ def not_a_state_yet(answer: dict) -> str:
 @click.argument("code")
 @as_of_option
 @graph_options
-@format_option()
-def instrument(code, as_of, source, fmt):
+@document_options("table", "json", "csv")
+def instrument(code, as_of, source, fmt, output):
     """An instrument: title, dates, provisions, relations and how many parties it binds on a date.
 
     CODE may be written C29, c029, "No. 29", "Convention 29", P29, R198, Palermo or UN-TIP.
@@ -255,7 +286,13 @@ def instrument(code, as_of, source, fmt):
     from .render import emit
     from .reports import instrument_profile
 
+    check_document_request(fmt, output)
     profile = instrument_profile(code, as_of, source.graph())
+    if fmt in DOCUMENT_FORMATS:
+        from .documents import instrument_document
+
+        write_document(instrument_document(profile), fmt, output)
+        return
     parties = profile["parties"]
     title = (f"{profile['instrument']}: {profile['title']}\nadopted {profile['adopted']}, in force "
              f"{profile['entry_into_force'] or '-'}; on {profile['as_of']} binds {parties['bound']} parties "
@@ -276,9 +313,7 @@ def instrument(code, as_of, source, fmt):
                    "it. normgraph then drops instruments not yet adopted on the date; the printed query does not.")
 @as_of_option
 @graph_options
-@format_option(click.Choice(["table", "json", "csv", *DOCUMENT_FORMATS]))
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
-              help="markdown, html: write the document to FILE (whole or not at all) instead of standard output.")
+@document_options("table", "json", "csv")
 def gaps(name, country, region, origin, destination, show_query, as_of, source, fmt, output):
     """Coherence gaps: where a state's commitments do not fit together.
 
@@ -314,17 +349,16 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
                 for q in catalogue().values()]
         render.emit(rows, ["name", "title", "parameters"], fmt, title="normgraph gap catalogue")
         return
-    if output and fmt not in DOCUMENT_FORMATS:
-        raise click.UsageError(f"-o writes the {' and '.join(DOCUMENT_FORMATS)} documents; redirect the {fmt} output "
-                               "instead")
+    check_document_request(fmt, output)
     graph = source.graph()
     if fmt in DOCUMENT_FORMATS:
+        from .documents import gaps_document
         from .reports import gap_report
         from .reports import gaps as run_gaps
 
         answer = gap_report(country, as_of, graph) if not name else run_gaps(
             name, as_of, graph, state=country, region=region, origin=origin, destination=destination)
-        write_document(render.gaps_document(answer, fmt), output)
+        write_document(gaps_document(answer), fmt, output)
         return
     if not name:
         from .reports import gap_report
@@ -417,11 +451,11 @@ def load(file, kind, name, source_id, source_title, source_url, as_of, instrumen
 
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@document_options("table", "json")
 @click.option("--explain", is_flag=True, help="Also name the rule (normgraph/queries/rules/*.rq) behind each situation, "
               "and the situations considered but not established, with the element that is missing.")
 @graph_options
-def applies(cases, fmt, explain, source):
+def applies(cases, fmt, output, explain, source):
     """Which instruments a case engages, on which articles, and whether each state involved is bound
     on the date of the facts.
 
@@ -435,8 +469,9 @@ def applies(cases, fmt, explain, source):
     from .applies import Classifier
     from .cases.case import read_cases
     from .errors import CaseError
-    from .render import applies_markdown, emit
+    from .render import emit
 
+    check_document_request(fmt, output)
     parsed, problems = [], []
     for path in cases:
         try:
@@ -452,8 +487,11 @@ def applies(cases, fmt, explain, source):
     answers = classifier.applies_all(parsed, explain)
     if fmt == "json":
         emit([], [], "json", document=answers[0] if len(answers) == 1 else answers)
-    elif fmt == "markdown":
-        click.echo("\n\n".join(applies_markdown(answer, explain) for answer in answers))
+    elif fmt in DOCUMENT_FORMATS:
+        from .documents import applies_document
+        from .reports import data_as_of
+
+        write_document(applies_document(answers, data_as_of(classifier.graph), explain), fmt, output)
     else:
         for answer in answers:
             rows = [{"instrument": i["instrument"], "situations": i["situations"], "articles": i["articles"],

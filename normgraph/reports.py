@@ -155,4 +155,7 @@ def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: Loc
                            for r in run_named(graph, "profiles", "instrument-provisions", instrument=canonical)],
             "relations": [{"relation": r["relation"], "instrument": r["other"], "title": r["otherTitle"]}
                           for r in run_named(graph, "profiles", "instrument-relations", instrument=canonical)],
+            "records": sorted(({"country": r["country"], "name": r["name"], "status": r["status"]}
+                               for r in run_named(graph, "figures", "matrix", asOf=when) if r["instrument"] == canonical),
+                              key=lambda r: r["name"]),
             "data_as_of": data_as_of(graph)}

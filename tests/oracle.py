@@ -112,3 +112,17 @@ class Expected:
             if lacks and a > 0 and all(s < 2 for s in others):
                 out[state] = a == 1 or 1 in others
         return out
+
+
+def recorded_by(state: str, on: dt.date) -> set[str]:
+    """The instruments a state has any record of consenting to (or signing) by the date, from the two tables."""
+    codes = set()
+    for r in bundled_table("ratifications.csv"):
+        day = r["registered"] or (r["registered_year"] and r["registered_year"] + "-01-01")
+        if r["state"] == state and (not day or dt.date.fromisoformat(day) <= on):
+            codes.add(r["instrument"])
+    for r in bundled_table("treaty_parties.csv"):
+        day = r["consent"] or r["signed"] or (r["consent_year"] and r["consent_year"] + "-01-01")
+        if r["party"] == state and (not day or dt.date.fromisoformat(day) <= on):
+            codes.add(r["treaty"])
+    return codes

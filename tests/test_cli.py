@@ -312,7 +312,7 @@ def test_the_gap_report_as_a_document_carries_each_gaps_explanation_and_links(st
         query = catalogue()[gap["query"]]
         assert f"## {query.title}" in markdown and query.legal_basis in markdown and query.description in markdown
     for name in report["no_gap"]:
-        assert f"- {catalogue()[name].title} (*{name}*)" in markdown
+        assert f"| {name} | {catalogue()[name].title} |" in markdown
     urls = [e["url"] for gap in report["gaps"] for row in gap["rows"] for e in row["evidence"] if e["url"]]
     assert urls and all(f"]({url})" in markdown for url in urls)
     assert "Answer as of **2024-01-01**" in markdown and "- supervision: " in markdown

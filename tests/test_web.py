@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import bundled_table
-from oracle import Expected
+from oracle import Expected, recorded_by
 
 CASES = Path(__file__).parent / "cases"
 
@@ -47,20 +47,6 @@ def get(site, url: str, status: int = 200):
 
 def page_text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def recorded_by(state: str, on: dt.date) -> set[str]:
-    """The instruments a state has any record of consenting to (or signing) by the date, from the two tables."""
-    codes = set()
-    for r in bundled_table("ratifications.csv"):
-        day = r["registered"] or (r["registered_year"] and r["registered_year"] + "-01-01")
-        if r["state"] == state and (not day or dt.date.fromisoformat(day) <= on):
-            codes.add(r["instrument"])
-    for r in bundled_table("treaty_parties.csv"):
-        day = r["consent"] or r["signed"] or (r["consent_year"] and r["consent_year"] + "-01-01")
-        if r["party"] == state and (not day or dt.date.fromisoformat(day) <= on):
-            codes.add(r["treaty"])
-    return codes
 
 
 @pytest.mark.parametrize("state, on", [("NPL", "2019-01-01"), ("ITA", "2000-06-30"), ("QAT", "2024-01-01")])

@@ -21,6 +21,7 @@ def create_site(graph, ask):
 
     from .. import reports
     from ..applies import Classifier
+    from ..documents import row_details
     from ..ids import country_code, ilo_regions, instrument_code
     from ..queries.catalogue import catalogue, cli_name, run_named
     from ..terms import PREFIXES
@@ -119,9 +120,6 @@ def create_site(graph, ask):
         when = as_of()
         data = reports.instrument_profile(canonical, when, graph)
         data["timeline"] = run_named(graph, "figures", "timeline", instrument=canonical, asOf=when)
-        data["records"] = sorted(({"country": r["country"], "name": r["name"], "status": r["status"]}
-                                  for r in run_named(graph, "figures", "matrix", asOf=when) if r["instrument"] == canonical),
-                                 key=lambda r: r["name"])
         return page("instrument.html.j2", request.endpoint == "instrument_json", data, chart=step_chart(data["timeline"], when))
 
     @app.get("/map")
@@ -173,6 +171,7 @@ def create_site(graph, ask):
     def status_class(status: str | None) -> str:
         return (status or "no record").split(" (")[0].split(":")[0].replace(" ", "-")
 
+    app.jinja_env.filters["details"] = row_details
     app.jinja_env.globals.update(today=dt.date.today().isoformat(), statuses=MAP_STATUSES)
     return app
 
