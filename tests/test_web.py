@@ -203,3 +203,12 @@ def test_the_sparql_page_runs_a_query_through_the_endpoints_limits(site):
         page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": construct}))))
     update = "DELETE WHERE { ?s ?p ?o }"
     assert "read-only" in page_text(get(site, "/sparql?" + urllib.parse.urlencode({"query": update}), 400))
+
+
+def test_a_page_served_again_is_the_same_page_with_the_same_headers(site):
+    url = "/gaps/c182-without-c138.csv?as_of=2012-01-01"
+    first, again = get(site, url), get(site, url)
+    assert again.get_data() == first.get_data() and again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert again.headers["Content-Type"].startswith("text/csv")
+    other = get(site, "/gaps/c182-without-c138.csv?as_of=2020-01-01")
+    assert other.get_data() != first.get_data()

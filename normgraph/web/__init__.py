@@ -14,9 +14,9 @@ from .forms import case_form_fields, case_from_form
 HERE = resources.files("normgraph")
 
 
-def create_site(graph, ask):
+def create_site(graph, ask, cache_pages: bool = True):
     """The Flask application over `graph` (a LocalGraph held by the server); `ask(query, accept)` runs a SPARQL
-    query as /query does (graph/serve.make_server)."""
+    query as /query does (graph/serve.make_server). `cache_pages=False` renders every request anew (to measure)."""
     from flask import Flask, jsonify, redirect, render_template, request, url_for
 
     from .. import reports
@@ -29,6 +29,17 @@ def create_site(graph, ask):
 
     app = Flask("normgraph.web", template_folder=str(HERE / "templates" / "web"), static_folder=str(HERE / "web" / "static"))
     classifier = Classifier(graph)
+    cache = PageCache(budget=64 * 1024 * 1024 if cache_pages else 0)
+
+    @app.before_request
+    def cached():
+        return cache.get(cache_key(request))
+
+    @app.after_request
+    def keep(response):
+        if request.method == "GET" and response.status_code == 200 and not response.direct_passthrough:
+            cache.put(cache_key(request), response)
+        return response
 
     def as_of() -> str:
         """The page's date (?as_of=YYYY-MM-DD, default today), checked as the CLI checks it."""
@@ -174,6 +185,45 @@ def create_site(graph, ask):
     app.jinja_env.filters["details"] = row_details
     app.jinja_env.globals.update(today=dt.date.today().isoformat(), statuses=MAP_STATUSES)
     return app
+
+
+class PageCache:
+    """Answered pages by address, up to a byte budget, least recently used out first. The server's store never
+    changes while it runs, so a page is the same until the day changes (the default as-of date is today)."""
+
+    def __init__(self, budget: int = 64 * 1024 * 1024):
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.pages: OrderedDict = OrderedDict()
+        self.size, self.budget, self.lock = 0, budget, Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            self.pages.move_to_end(key)
+        from flask import Response
+
+        body, content_type, headers = entry
+        return Response(body, content_type=content_type, headers=headers)
+
+    def put(self, key: str, response) -> None:
+        body = response.get_data()
+        headers = [(k, v) for k, v in response.headers.items() if k == "Content-Disposition"]
+        with self.lock:
+            if key in self.pages or len(body) > self.budget // 8:
+                return
+            self.pages[key] = (body, response.content_type, headers)
+            self.size += len(body)
+            while self.size > self.budget:
+                _, (old, _, _) = self.pages.popitem(last=False)
+                self.size -= len(old)
+
+
+def cache_key(request) -> str:
+    return f"{dt.date.today().isoformat()} {request.full_path}"
 
 
 EXAMPLE_QUERY = """
