@@ -1,6 +1,7 @@
 """`normgraph load` at scale: rows/s and peak memory of the whole process (targets: 10^6 rows in <= 60 s and
 <= 2 GB). The tables are the bundled comments, repeated under new comment ids until they reach the size
-(the states, instruments and dates stay real ones), loaded into a copy of a freshly built store.
+(the states, instruments and dates stay real ones), loaded into a copy of a freshly built store. Last, a table of
+ten rows loaded beside them: what a small load costs in a store that already holds large user graphs.
 
     python bench/bench_load.py --rows 10000 100000 1000000
 """
@@ -58,6 +59,10 @@ def main() -> None:
             size_mb = table.stat().st_size / 1e6
             print(f"load {rows:>9,} rows ({size_mb:.0f} MB): {seconds:6.1f} s, {rows / seconds:8,.0f} rows/s, "
                   f"peak {peak_mb:,.0f} MB (largest process so far) — {said}")
+        small = Path(folder) / "small.csv"
+        comments_table(10, small)
+        seconds, _, said = measure(store, small)
+        print(f"load 10 rows beside them: {seconds:.2f} s — {said}")
 
 
 if __name__ == "__main__":

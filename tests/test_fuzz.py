@@ -102,8 +102,8 @@ def store_state(store) -> tuple:
     """What a failed load must leave as it was: the version in use and the user's graphs."""
     import hashlib
 
-    kept = store.with_name(store.name + ".user.nq")
-    return store.resolve(), hashlib.sha256(kept.read_bytes()).hexdigest() if kept.exists() else None
+    kept = sorted(store.with_name(store.name + ".user").glob("*.nq"))
+    return store.resolve(), [(file.name, hashlib.sha256(file.read_bytes()).hexdigest()) for file in kept]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

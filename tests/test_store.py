@@ -170,3 +170,22 @@ def test_a_part_a_state_excluded_is_named_in_applies(own_store, tmp_path):
     assert "C143 Art. 1" in c143["articles"] and c143["bound"]["ITA"] is True  # Part I still binds
     c097 = next(i for i in answer["instruments"] if i["instrument"] == "C097")
     assert c097["excluded"] == {}  # near miss: Italy excluded nothing of C097
+
+
+def test_each_user_graph_has_a_file_of_its_own_and_older_layouts_are_split_once(own_store, tmp_path):
+    """A load or a drop rewrites only its own graph's file; a store whose user graphs sit in one file (as stores
+    made before 2026-11-26 keep them) is split into one file per graph by the next writer, losing nothing."""
+    for name in ("first", "second"):
+        (tmp_path / f"{name}.csv").write_text(TABLE.format(source=name.upper()), encoding="utf-8")
+        assert load(own_store, tmp_path / f"{name}.csv", "--source", name.upper(), "--source-title", name).returncode == 0
+    folder = own_store.with_name("store.user")
+    files = {file.name: file.stat().st_mtime_ns for file in folder.glob("*.nq")}
+    assert len(files) == 2
+    assert run_cli("graphs", "drop", "user/first", store=own_store).returncode == 0
+    left = {file.name: file.stat().st_mtime_ns for file in folder.glob("*.nq")}
+    assert len(left) == 1 and set(left.items()) <= set(files.items())  # the other graph's file was not rewritten
+    single = own_store.with_name("store.user.nq")
+    single.write_bytes(b"".join(file.read_bytes() for file in folder.glob("*.nq")))
+    shutil.rmtree(folder)
+    assert run_cli("build", store=own_store).returncode == 0
+    assert "user/second" in graph_names(own_store) and not single.exists() and len(list(folder.glob("*.nq"))) == 1

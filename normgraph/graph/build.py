@@ -32,10 +32,21 @@ def versions_dir(path: Path) -> Path:
     return path.with_name(path.name + ".versions")
 
 
-def user_graphs_file(path: Path) -> Path:
-    """The user's graphs (loaded tables, ingested documents), kept apart from every version so that no damage
-    to a version, and no rebuild, can lose them."""
-    return path.with_name(path.name + ".user.nq")
+def user_graphs_dir(path: Path) -> Path:
+    """The user's graphs (loaded tables, ingested documents), one N-Quads file each, kept apart from every version
+    so that no damage to a version, and no rebuild, can lose them; a load or drop touches only its graphs' files."""
+    return path.with_name(path.name + ".user")
+
+
+def user_graph_file(path: Path, iri: str) -> Path:
+    import hashlib
+
+    return user_graphs_dir(path) / (hashlib.sha256(iri.encode()).hexdigest()[:32] + ".nq")
+
+
+# Where the user's graphs were kept before they had a file each: one file, or (earlier) the version's snapshot.
+SINGLE_USER_FILE = ".user.nq"
+LEGACY_SNAPSHOT = "snapshot.nq"
 
 
 def say(message: str) -> None:
@@ -118,40 +129,58 @@ def quads_in(name: str, triples: Iterable) -> Iterator:
 
 
 def copy_user_graphs(path: Path, store) -> None:
-    """Graphs a user loaded survive a rebuild of the bundled data, read from their own file, never from the
+    """Graphs a user loaded survive a rebuild of the bundled data, read from their own files, never from the
     version being replaced (which may be the damage the build repairs)."""
     from pyoxigraph import RdfFormat
 
-    kept = user_graphs_file(path)
-    if kept.exists():
+    for kept in sorted(user_graphs_dir(path).glob("*.nq")):
         store.bulk_load(path=str(kept), format=RdfFormat.N_QUADS)
+
+
+def keep_user_graphs(path: Path, files: dict[str, Path | None]) -> None:
+    """Put each loaded graph's N-Quads in its place (one rename each), and remove the files of dropped graphs."""
+    folder = user_graphs_dir(path)
+    folder.mkdir(exist_ok=True)
+    for iri, written in files.items():
+        if written is None:
+            user_graph_file(path, iri).unlink(missing_ok=True)
+        else:
+            os.replace(written, user_graph_file(path, iri))
 
 
 # A line of an N-Quads file whose quad sits in a user graph: the graph name ends the line.
 USER_QUAD_LINE = re.compile(rb" <(?P<graph>(?:" + rb"|".join(re.escape(p.encode()) for p in USER_GRAPHS) + rb")[^<>]*)> \.\s*$")
-# The version file of a store made before the user graphs had their own file.
-LEGACY_SNAPSHOT = "snapshot.nq"
 
 
-def save_user_graphs(path: Path, kept_from: Path, replaced: Iterable[str] = (), added: Path | None = None) -> None:
-    """Write the user graphs file atomically: the user-graph lines of `kept_from` (one quad each, as pyoxigraph
-    wrote them) but those of the graphs replaced, then every line of `added`, copied without parsing."""
-    kept = user_graphs_file(path)
-    partial = kept.with_name(kept.name + f".{os.getpid()}.partial")
-    replaced = set(replaced)
-    with partial.open("wb") as target:
-        if kept_from.exists():
-            with kept_from.open("rb") as lines:
-                target.writelines(line for line in lines if kept_line(line, replaced))
-        if added:
-            with added.open("rb") as lines:
-                shutil.copyfileobj(lines, target, 1 << 20)
-    os.replace(partial, kept)
-
-
-def kept_line(line: bytes, replaced: set[str]) -> bool:
-    match = USER_QUAD_LINE.search(line)
-    return bool(match) and match.group("graph").decode() not in replaced
+def migrate_user_graphs(path: Path) -> None:
+    """A store made before each user graph had its own file: split the single file (or, older still, the
+    version's snapshot) into one file per graph, once."""
+    if user_graphs_dir(path).exists():
+        return
+    single = path.with_name(path.name + SINGLE_USER_FILE)
+    source = single if single.exists() else path.resolve().parent / LEGACY_SNAPSHOT if path.exists() else None
+    if source is None or not source.exists():
+        return
+    partial = path.with_name(f".{path.name}.user-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    outputs: dict[bytes, object] = {}
+    try:
+        with source.open("rb") as lines:
+            for line in lines:
+                match = USER_QUAD_LINE.search(line)
+                if match:
+                    graph = match.group("graph")
+                    if graph not in outputs:
+                        outputs[graph] = (partial / user_graph_file(path, graph.decode()).name).open("wb")
+                    outputs[graph].write(line)
+    except OSError:
+        return
+    finally:
+        for output in outputs.values():
+            output.close()
+    os.replace(partial, user_graphs_dir(path))
+    single.unlink(missing_ok=True)
 
 
 # Per named graph: how many facts state each as-of date ("unknown" says nothing and is left out).
@@ -238,23 +267,21 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
     returns quads per graph. One writer at a time: each starts from the version the previous one left.
 
     Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records).
-    They stream as N-Quads to the engine's bulk loader and to a file beside the version, which becomes their
-    part of the user graphs file: a million-row table is never a list in memory."""
+    They stream as N-Quads to the engine's bulk loader and to a file per graph beside the version, which becomes
+    that graph's user file: a million-row table is never a list in memory."""
     from pyoxigraph import Store
 
     with writer_lock(path):
         migrate_user_graphs(path)
         version = new_version(path)
-        added = version / "added.nq"
         try:
             try:
                 Store.read_only(str(path.resolve())).backup(str(version / "db"))
             except (OSError, RuntimeError) as error:
                 raise StoreError(f"the store at {path} cannot be read ({error}); run `normgraph build` to "
                                  "repair it (your loaded graphs are kept)") from None
-            counts = write_graphs(version / "db", graphs, added)
-            save_user_graphs(path, user_graphs_file(path), replaced=graphs, added=added)
-            added.unlink()
+            counts, files = write_graphs(version / "db", graphs, version)
+            keep_user_graphs(path, files)
         except BaseException as error:
             shutil.rmtree(version, ignore_errors=True)
             if isinstance(error, OSError):
@@ -264,31 +291,37 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
     return counts
 
 
-def write_graphs(database: Path, graphs: dict[str, Callable[[object], Iterable] | None], added: Path) -> dict[str, int]:
-    """Replace the graphs in the version's database, keeping their N-Quads in `added`; quads per graph. The
-    store is closed on return: readers open the database read-only, and a writer still open may compact away
-    the files they are about to read."""
+def write_graphs(database: Path, graphs: dict[str, Callable[[object], Iterable] | None],
+                 folder: Path) -> tuple[dict[str, int], dict[str, Path | None]]:
+    """Replace the graphs in the version's database, keeping each one's N-Quads in a file in `folder`; quads per
+    graph, and the file of each (None for a graph removed). The store is closed on return: readers open the
+    database read-only, and a writer still open may compact away the files they are about to read."""
     from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
     store, counts = Store(str(database)), {}
+    files = {iri: (folder / f"graph-{number}.nq" if triples_for else None)
+             for number, (iri, triples_for) in enumerate(graphs.items())}
     for iri in graphs:
         if store.contains_named_graph(NamedNode(iri)):
             store.remove_graph(NamedNode(iri))
 
-    def write(output) -> None:
+    def write(loading) -> None:
         for iri, triples_for in graphs.items():
+            if not triples_for:
+                counts[iri] = 0
+                continue
             graph = NamedNode(iri)
-            counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store)) \
-                if triples_for else Counted(())
-            serialize(counted, output, RdfFormat.N_QUADS)
+            counted = Counted(Quad(t.subject, t.predicate, t.object, graph) for t in triples_for(store))
+            with files[iri].open("wb") as kept:
+                serialize(counted, Tee(loading, kept), RdfFormat.N_QUADS)
             counts[iri] = counted.count
-    bulk_load_written(store, write, added)
+    bulk_load_written(store, write)
     finish(store, database.parent)
-    return counts
+    return counts, files
 
 
-def bulk_load_written(store, write: Callable[[object], None], copy: Path) -> None:
-    """Bulk-load into the store the N-Quads that `write(output)` writes, keeping a copy of them in `copy`.
+def bulk_load_written(store, write: Callable[[object], None]) -> None:
+    """Bulk-load into the store the N-Quads that `write(output)` writes (and may copy where it likes).
     They pass through a pipe: Python makes the quads on one core while the engine, which lets go of the GIL,
     loads them on the other. If `write` fails, the engine has loaded part of them: the caller drops the version."""
     import threading
@@ -300,8 +333,8 @@ def bulk_load_written(store, write: Callable[[object], None], copy: Path) -> Non
 
     def produce() -> None:
         try:
-            with os.fdopen(write_end, "wb") as loading, copy.open("wb") as kept:
-                write(Tee(loading, kept))
+            with os.fdopen(write_end, "wb") as loading:
+                write(loading)
         except BaseException as error:
             failures.append(error)
     producer = threading.Thread(target=produce, daemon=True)
@@ -344,13 +377,3 @@ class Counted:
             yield item
 
 
-def migrate_user_graphs(path: Path) -> None:
-    """A store made before user graphs had their own file: write that file once from its snapshot, if it reads."""
-    if user_graphs_file(path).exists() or not path.exists():
-        return
-    try:
-        save_user_graphs(path, path.resolve().parent / LEGACY_SNAPSHOT)
-    except OSError:
-        return
-    if not user_graphs_file(path).stat().st_size:
-        user_graphs_file(path).unlink()  # nothing to keep: a refused load then leaves no trace
