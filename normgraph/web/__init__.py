@@ -82,12 +82,19 @@ def create_site(graph, ask, cache_pages: bool = True):
     def without(*names: str) -> dict:
         return {k: v for k, v in request.args.items() if k not in names and v}
 
+    def elsewhere(code: str, canonical: str):
+        """A State or instrument named otherwise than by its code is sent to its stable address."""
+        return redirect(url_for(request.endpoint, code=canonical, **request.args)) if canonical != code else None
+
+    def fields(query) -> list[dict]:
+        return [{"name": cli_name(p.name), "kind": p.kind, "required": p.required} for p in query.user_parameters]
+
     @app.get("/country/<code>")
     @app.get("/country/<code>.json", endpoint="country_json")
     def country(code: str):
         canonical = country_code(code)
-        if canonical != code:
-            return redirect(url_for(request.endpoint, code=canonical, **request.args))
+        if elsewhere(code, canonical):
+            return elsewhere(code, canonical)
         when = as_of()
         data = reports.country_profile(canonical, when, graph)
         data["gap_report"] = reports.gap_report(canonical, when, graph)
@@ -97,9 +104,7 @@ def create_site(graph, ask, cache_pages: bool = True):
     @app.get("/gaps.json", endpoint="gaps_json")
     def gap_catalogue():
         entries = [{"query": name, "title": q.title, "legal_basis": q.legal_basis, "scope": q.scope,
-                    "description": q.description,
-                    "parameters": [{"name": cli_name(p.name), "kind": p.kind, "required": p.required}
-                                   for p in q.user_parameters]}
+                    "description": q.description, "parameters": fields(q)}
                    for name, q in sorted(catalogue().items())]
         return page("gaps.html.j2", request.endpoint == "gaps_json", {"queries": entries})
 
@@ -118,16 +123,15 @@ def create_site(graph, ask, cache_pages: bool = True):
             rows, columns = gap_rows(data["rows"])
             return app.response_class(delimited(rows, columns, ","), mimetype="text/csv",
                                       headers={"Content-Disposition": f'attachment; filename="{name}-{data["as_of"]}.csv"'})
-        fields = [{"name": cli_name(p.name), "kind": p.kind, "required": p.required}
-                  for p in query.user_parameters if p.name != "asOf"]
-        return page("gap.html.j2", request.endpoint == "gap_json", data, fields=fields, regions=ilo_regions())
+        return page("gap.html.j2", request.endpoint == "gap_json", data, regions=ilo_regions(),
+                    fields=[f for f in fields(query) if f["name"] != "as-of"])
 
     @app.get("/instrument/<code>")
     @app.get("/instrument/<code>.json", endpoint="instrument_json")
     def instrument(code: str):
         canonical = instrument_code(code)
-        if canonical != code:
-            return redirect(url_for(request.endpoint, code=canonical, **request.args))
+        if elsewhere(code, canonical):
+            return elsewhere(code, canonical)
         when = as_of()
         data = reports.instrument_profile(canonical, when, graph)
         data["timeline"] = run_named(graph, "figures", "timeline", instrument=canonical, asOf=when)
