@@ -13,6 +13,7 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
@@ -135,20 +136,29 @@ def checked_form(query: str | None, limits: Limits) -> str:
     """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs."""
     if not query:
         raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
+    status, answer = checked(query, limits.allow_service)
+    if status is not None:
+        raise Refusal(status, answer)
+    return answer
+
+
+@lru_cache(maxsize=4096)
+def checked(query: str, allow_service: tuple[str, ...]) -> tuple[HTTPStatus | None, str]:
+    """(None, form) for a query that may run, or (status, why not). The same text always gets the same answer,
+    so a query asked again (a dashboard refreshing) is read and parsed once."""
     if is_update(query):
-        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
+        return HTTPStatus.FORBIDDEN, READ_ONLY
     if nesting_depth(query) > MAX_NESTING:
-        raise Refusal(HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels")
+        return HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels"
     # SERVICE makes the engine fetch a URL the query names, from the server's network.
-    refused = [target for target in service_targets(query) if target not in limits.allow_service]
+    refused = [target for target in service_targets(query) if target not in allow_service]
     if refused:
-        allowed = f" (allowed: {', '.join(limits.allow_service)})" if limits.allow_service else ""
-        raise Refusal(HTTPStatus.FORBIDDEN, f"federated queries (SERVICE {refused[0]}) are refused on this "
-                                            f"endpoint{allowed}")
+        allowed = f" (allowed: {', '.join(allow_service)})" if allow_service else ""
+        return HTTPStatus.FORBIDDEN, f"federated queries (SERVICE {refused[0]}) are refused on this endpoint{allowed}"
     try:
-        return query_form(query)
+        return None, query_form(query)
     except QueryError as error:
-        raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
+        return HTTPStatus.BAD_REQUEST, str(error)
 
 
 def answer(workers, limits: Limits, query: str | None, accept: str,
