@@ -287,7 +287,8 @@ def instrument(code, as_of, source, fmt, output):
     from .reports import instrument_profile
 
     check_document_request(fmt, output)
-    profile = instrument_profile(code, as_of, source.graph())
+    # The table shows no State's record: it is left out there, as it is the longest part on a large store.
+    profile = instrument_profile(code, as_of, source.graph(), records=fmt != "table")
     if fmt in DOCUMENT_FORMATS:
         from .documents import instrument_document
 

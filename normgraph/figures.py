@@ -55,7 +55,7 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
     countries = sorted(names, key=lambda code: names[code])
     instruments = ([instrument_code(i) for i in instruments] if instruments
                    else [row["code"] for row in run_named(graph, "figures", "matrix-columns", asOf=when)])
-    status = {(row["country"], row["instrument"]): row["status"] for row in rows}
+    status = {(row["country"], row["code"]): row["status"] for row in rows}
     plt = pyplot()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch

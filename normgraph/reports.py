@@ -141,7 +141,10 @@ def declared_age(record: dict) -> dict:
     return {"min_age": None, "min_age_between": [int(record["minAgeLow"]), int(record["minAgeHigh"])]}
 
 
-def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
+def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None,
+                       records: bool = True) -> dict:
+    """An instrument on a date: its facts, how many parties it binds, its provisions and relations, and (with
+    `records`) each State's record and status, one row per State: the longest part on a large store."""
     graph = graph or default_graph()
     canonical = instrument_code(code)
     when = parse_date(as_of or "today", "as_of").isoformat()
@@ -156,6 +159,6 @@ def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: Loc
             "relations": [{"relation": r["relation"], "instrument": r["other"], "title": r["otherTitle"]}
                           for r in run_named(graph, "profiles", "instrument-relations", instrument=canonical)],
             "records": sorted(({"country": r["country"], "name": r["name"], "status": r["status"]}
-                               for r in run_named(graph, "figures", "matrix", asOf=when) if r["instrument"] == canonical),
-                              key=lambda r: r["name"]),
+                               for r in run_named(graph, "figures", "matrix", asOf=when, instrument=canonical)),
+                              key=lambda r: r["name"]) if records else None,
             "data_as_of": data_as_of(graph)}

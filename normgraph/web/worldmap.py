@@ -38,7 +38,7 @@ def world_map(graph, when: str, instrument: str | None = None, gap: str | None =
         subject = {"gap": gap, "title": f"{answer['title']}, on {when}"}
     else:
         code = instrument_code(instrument or DEFAULT_INSTRUMENT)
-        recorded = {r["country"]: r["status"] for r in run_named(graph, "figures", "matrix", asOf=when) if r["instrument"] == code}
+        recorded = {r["country"]: r["status"] for r in run_named(graph, "figures", "matrix", asOf=when, instrument=code)}
         status = {state["country"]: recorded.get(state["country"], "no record") for state in states}
         subject = {"instrument": code, "title": f"{code}: legal effect for each State on {when}"}
     drawn = shapes()
