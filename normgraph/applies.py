@@ -75,14 +75,34 @@ class Classifier:
         """What binds a state (at a place in it, where one is given) on a date, by instrument code, from legal time."""
         key = (state, date, place)
         if key not in self.profiles:
-            self.profiles[key] = {row["instrument"]: row for row in run_named(
-                self.graph, "profiles", "country-instruments", asOf=date, state=state, place=place)}
+            self.profiles[key] = self.legal_time(key)
         return self.profiles[key]
+
+    def legal_time(self, key: tuple[str, str, str | None]) -> dict:
+        state, date, place = key
+        return {row["instrument"]: row for row in run_named(
+            self.graph, "profiles", "country-instruments", asOf=date, state=state, place=place)}
+
+    @staticmethod
+    def binding_key(case: Case, state: str) -> tuple[str, str, str | None]:
+        """Whose bindings, on which date, at which place: the place of work counts for the work country only."""
+        return state, case.facts["date"], case.facts.get("work_place") if state == case.facts["work_country"] else None
 
     def bindings_for(self, case: Case, state: str) -> dict:
         """A state's bindings for the case: at the place of work, for the work country."""
-        place = case.facts.get("work_place") if state == case.facts["work_country"] else None
-        return self.bindings_of(state, case.facts["date"], place)
+        return self.bindings_of(*self.binding_key(case, state))
+
+    def read_legal_time(self, cases: list[Case]) -> None:
+        """Ask legal time for every state and date of a batch at once, on every core: the engine lets go of
+        Python's lock while it answers, so the lookups of a large batch run side by side."""
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        keys = list({self.binding_key(case, state) for case in cases for state in case.states()} - self.profiles.keys())
+        if len(keys) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            self.profiles.update(zip(keys, pool.map(self.legal_time, keys)))
 
     def adopted_on(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
@@ -140,6 +160,7 @@ class Classifier:
         """The answer for each case (see `answer`); InputError for the first case about a State that did not exist."""
         for case in cases:
             self.check_states_existed(case)
+        self.read_legal_time(cases)
         return [self.answer(case, found, explain) for case, found in zip(cases, self.findings(cases))]
 
     def answer(self, case: Case, found: dict[str, dict], explain: bool) -> dict:
