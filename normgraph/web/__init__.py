@@ -21,7 +21,7 @@ def create_site(graph, ask, cache_pages: bool = True):
 
     from .. import reports
     from ..applies import Classifier
-    from ..documents import row_details
+    from ..documents import bound_text, row_details
     from ..ids import country_code, ilo_regions, instrument_code
     from ..queries.catalogue import catalogue, cli_name, run_named
     from ..terms import PREFIXES
@@ -186,7 +186,7 @@ def create_site(graph, ask, cache_pages: bool = True):
     def status_class(status: str | None) -> str:
         return (status or "no record").split(" (")[0].split(":")[0].replace(" ", "-")
 
-    app.jinja_env.filters["details"] = row_details
+    app.jinja_env.filters.update(details=row_details, bound=bound_text)
     app.jinja_env.globals.update(today=dt.date.today().isoformat(), statuses=MAP_STATUSES)
     return app
 
