@@ -89,6 +89,14 @@ def test_the_gap_page_and_its_csv_name_the_states_the_tables_give(site, expected
     assert re.search(r'id="row-count">(\d+)<', page).group(1) == str(len(want))
 
 
+def test_the_home_page_lists_the_instruments_adopted_by_the_date(site):
+    on = dt.date(2005, 1, 1)
+    want = {r["code"] for r in bundled_table("instruments.csv")
+            if r["type"] != "recommendation" and dt.date.fromisoformat(r["adopted"]) <= on}
+    assert {i["code"] for i in get(site, f"/index.json?as_of={on}").get_json()["instruments"]} == want
+    assert set(re.findall(r'href="/instrument/([A-Z0-9-]+)"', page_text(get(site, f"/?as_of={on}")))) == want
+
+
 def test_the_catalogue_page_lists_every_named_query_with_its_explanation(site):
     from normgraph.queries.catalogue import catalogue
 

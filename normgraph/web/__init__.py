@@ -67,10 +67,14 @@ def create_site(graph, ask, cache_pages: bool = True):
         return render_template("error.html.j2", message=f"There is no page at {request.path}.", request=request), 404
 
     @app.get("/")
+    @app.get("/index.json", endpoint="home_json")
     def home():
-        instruments = run_named(graph, "figures", "matrix-columns", asOf=as_of())
-        return render_template("home.html.j2", instruments=instruments, data_as_of=reports.data_as_of(graph),
-                               as_of=as_of(), request=request)
+        data = {"as_of": as_of(), "instruments": run_named(graph, "figures", "matrix-columns", asOf=as_of()),
+                "data_as_of": reports.data_as_of(graph),
+                "pages": {"country": "/country/{ISO3}?as_of={date}", "gaps": "/gaps", "gap": "/gaps/{name}?as_of={date}",
+                          "instrument": "/instrument/{code}?as_of={date}", "map": "/map?instrument={code}&as_of={date}",
+                          "case": "/case?{facts}", "sparql": "/query?query={SPARQL}"}}
+        return page("home.html.j2", request.endpoint == "home_json", data)
 
     @app.get("/country")
     def find_country():
