@@ -135,16 +135,22 @@ def country_document(profile: dict, report: dict) -> Document:
         for p in profile["programmes"]])
     gaps = gaps_document(report)
     heading = f"{profile['name']} ({profile['country']})"
-    facts = [f"ILO region: {profile['ilo_region']}." if profile["ilo_region"] else "",
-             f"A territory of {profile['territory_of']}." if profile["territory_of"] else ""]
-    sections = [Section("Ratified or joined", [" ".join(f for f in facts if f)], ratified),
-                Section("Not ratified", [f"Instruments adopted by {profile['as_of']} that {profile['name']} has no "
-                                         "record of consenting to."], not_ratified),
+    region = f"ILO region: {profile['ilo_region']}." if profile["ilo_region"] else ""
+    owner = profile["territory_of"]
+    if owner:  # a territory consents to nothing: its State applies instruments to it (ILO Constitution Art. 35)
+        titles = (f"Applied to it by {owner}", "Not applied to it")
+        missing = f"Instruments adopted by {profile['as_of']} that {owner} has no record of applying to {profile['name']}."
+        notice = f"{profile['name']} is a territory of {owner}: it is bound only as {owner} applies instruments to it."
+    else:
+        titles = ("Ratified or joined", "Not ratified")
+        missing = f"Instruments adopted by {profile['as_of']} that {profile['name']} has no record of consenting to."
+        notice = gaps.notice
+    sections = [Section(titles[0], [region], ratified), Section(titles[1], [missing], not_ratified),
                 Section(f"Coherence gaps ({len(report['gaps'])})", [] if report["gaps"] else ["No gap found."]),
                 *[Section(s.heading, s.paragraphs, s.table, 3) for s in gaps.sections],
                 Section("ILO supervisory comments", [] if profile["comments"] else ["None recorded."], comments),
                 Section("ILO programmes and projects", [] if profile["programmes"] else ["None recorded."], programmes)]
-    return Document(heading, profile["as_of"], sections, profile["data_as_of"], gaps.notice)
+    return Document(heading, profile["as_of"], sections, profile["data_as_of"], notice)
 
 
 def instrument_document(profile: dict) -> Document:

@@ -116,3 +116,11 @@ def test_the_case_memo_in_excel_and_markdown_gives_the_situations_of_the_json_an
 def test_a_report_request_that_cannot_be_met_is_refused_before_any_work(store_path, args, needle):
     result = run_cli(*args, store=store_path)
     assert result.returncode == 2 and needle in result.stderr
+
+
+def test_a_territory_is_reported_as_its_state_applies_instruments_to_it(store_path):
+    """ILO Constitution Art. 35: a territory consents to nothing; its State applies instruments to it."""
+    territory = next(r for r in bundled_table("territories.csv") if r["territory"] == "HKG")
+    markdown = run_cli("country", "HKG", "--as-of", "2020-01-01", "--format", "markdown", store=store_path).stdout
+    assert f"## Applied to it by {territory['sovereign']}" in markdown and "## Not applied to it" in markdown
+    assert "Ratified or joined" not in markdown and "not an ILO Member" not in markdown
