@@ -191,7 +191,6 @@ def create_site(graph, ask, cache_pages: bool = True):
         return (status or "no record").split(" (")[0].split(":")[0].replace(" ", "-")
 
     app.jinja_env.filters.update(details=row_details, bound=bound_text)
-    app.jinja_env.globals.update(today=dt.date.today().isoformat(), statuses=MAP_STATUSES)
     return app
 
 
