@@ -62,6 +62,14 @@ def test_c182_parties_equal_the_rows_of_the_bundled_table(graph, ratification_ro
     assert instrument_profile("Convention No. 182", "2026-01-01", graph)["parties"]["recorded"] == len(rows)
 
 
+def test_an_instrument_counts_only_the_consents_recorded_by_the_date(graph, ratification_rows):
+    """On 2000-01-01 C182 (adopted 1999-06-17) had a handful of registrations, not the 187 of today."""
+    by_then = [r for r in ratification_rows if r["instrument"] == "C182" and (
+        (r["registered"] and r["registered"] <= "2000-01-01") or (r["registered_year"] and int(r["registered_year"]) <= 2000))]
+    assert 0 < len(by_then) < 20
+    assert instrument_profile("C182", "2000-01-01", graph)["parties"]["recorded"] == len(by_then)
+
+
 def test_a_year_only_record_is_undetermined_inside_its_window(graph, ratification_rows):
     # Tajikistan's C097 ratification is known only by its year.
     row = row_of(ratification_rows, "C097", "TJK")
