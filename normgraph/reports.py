@@ -106,12 +106,15 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
         return [{k: v for k, v in row.items() if k not in strip}
                 for row in run_named(graph, "profiles", name, asOf=when, state=code)]
 
-    instruments = [{"instrument": r["instrument"], "title": r["title"], "registered": r["registered"],
-                    "consent_type": r["consentType"], "in_force_from": r["inForceFrom"], "status": r["status"],
-                    "bound": truth(r["bound"]), **declared_age(r),
+    said = {r["instrument"]: r for r in run_named(graph, "profiles", "country-records", state=code)}
+    instruments = [{"instrument": r["instrument"], "title": said[r["instrument"]]["title"], "registered": r["registered"],
+                    "consent_type": said[r["instrument"]]["consentType"], "in_force_from": r["inForceFrom"],
+                    "status": r["status"], "bound": truth(r["bound"]), **declared_age(r),
                     "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
-                    "reservations": truth(r["reservations"]), "url": instrument_url(r["instrument"], r["untc"]),
-                    "source": r["source"], "source_as_of": r["sourceAsOf"]} for r in rows("country-instruments")]
+                    "reservations": truth(said[r["instrument"]]["reservations"]),
+                    "url": instrument_url(r["instrument"], said[r["instrument"]]["untc"]),
+                    "source": said[r["instrument"]]["source"], "source_as_of": said[r["instrument"]]["sourceAsOf"]}
+                   for r in rows("country-instruments")]
     recorded = {i["instrument"] for i in instruments}
     # What the state could have joined by the date and has no record of consenting to: what an adviser looks for first.
     not_ratified = [{"instrument": r["code"], "title": r["title"], "url": instrument_url(r["code"], r["untc"])}
