@@ -122,7 +122,7 @@ class Classifier:
         for index, case in enumerate(cases):
             key = f"{index}-{case.id}".replace(" ", "-")
             keys[iri("case", key)] = index
-            store.extend(triple_as_quad(t) for t in case_triples(case, self.bindings_for(case, case.facts["work_country"]), key))
+            store.extend(as_quads(case_triples(case, self.bindings_for(case, case.facts["work_country"]), key)))
         found: list[dict[str, dict]] = [{} for _ in cases]
         for stage in self.stages:
             concluded = []
@@ -131,7 +131,7 @@ class Classifier:
                 concluded += triples
                 for case_iri, finding in read_findings(triples):
                     merge(found[keys[case_iri]], finding, rule.name)
-            store.extend(triple_as_quad(t) for t in concluded)
+            store.extend(as_quads(concluded))
         return found
 
     def articles(self, situation: str, extra: list[str]) -> list[str]:
@@ -258,10 +258,11 @@ def merge(found: dict, finding: dict, rule: str) -> None:
         current["rules"].append(rule)
 
 
-def triple_as_quad(triple):
-    from pyoxigraph import DefaultGraph, Quad
+def as_quads(triples) -> list:
+    """Triples as quads of the default graph."""
+    from pyoxigraph import Quad
 
-    return Quad(triple.subject, triple.predicate, triple.object, DefaultGraph())
+    return [Quad(t.subject, t.predicate, t.object) for t in triples]
 
 
 def applies(case: Case, graph: LocalGraph | None = None, explain: bool = False) -> dict:

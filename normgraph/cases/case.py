@@ -14,8 +14,17 @@ from ..ids import country_code, place_code
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def schema() -> dict:
+    """The case schema (read-only: callers share it)."""
     return json.loads(resources.files("normgraph.cases").joinpath("schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def case_validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema())
 
 
 @dataclass(frozen=True)
@@ -40,11 +49,8 @@ def field_name(path) -> str:
 
 
 def schema_problems(data) -> list[str]:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(schema())
     problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    for error in sorted(case_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = field_name(error.absolute_path)
         if error.validator == "enum":
             problems.append(f"{where}: {error.instance!r} is not allowed; allowed: {', '.join(map(str, error.validator_value))}")
