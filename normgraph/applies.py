@@ -36,9 +36,22 @@ def rule_context() -> list:
             for quad in parse(ontology.joinpath(name).read_bytes(), format=RdfFormat.TURTLE)]
 
 
-def citation_order(provision_iri: str) -> list:
+@lru_cache(maxsize=None)
+def citation_order(provision_iri: str) -> tuple:
     """C182/art3-d before C182/art4 before C182/art10: numbers compared as numbers."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", provision_iri)]
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", provision_iri))
+
+
+def in_parallel(function, keys: set) -> dict:
+    """function(key) for every key, on every core: the engine lets go of Python's lock while it answers."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = list(keys)
+    if len(keys) < 2:
+        return {key: function(key) for key in keys}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(keys, pool.map(function, keys)))
 
 
 class Classifier:
@@ -93,16 +106,9 @@ class Classifier:
         return self.bindings_of(*self.binding_key(case, state))
 
     def read_legal_time(self, cases: list[Case]) -> None:
-        """Ask legal time for every state and date of a batch at once, on every core: the engine lets go of
-        Python's lock while it answers, so the lookups of a large batch run side by side."""
-        import os
-        from concurrent.futures import ThreadPoolExecutor
-
-        keys = list({self.binding_key(case, state) for case in cases for state in case.states()} - self.profiles.keys())
-        if len(keys) < 2:
-            return
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            self.profiles.update(zip(keys, pool.map(self.legal_time, keys)))
+        """Ask legal time for every state and date of a batch at once, side by side (see in_parallel)."""
+        keys = {self.binding_key(case, state) for case in cases for state in case.states()} - self.profiles.keys()
+        self.profiles.update(in_parallel(self.legal_time, keys))
 
     def adopted_on(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
@@ -158,6 +164,8 @@ class Classifier:
 
     def applies_all(self, cases: list[Case], explain: bool = False) -> list[dict]:
         """The answer for each case (see `answer`); InputError for the first case about a State that did not exist."""
+        keys = {(state, case.facts["date"]) for case in cases for state in case.states()} - self.statehood.keys()
+        self.statehood.update(in_parallel(lambda key: statehood_on(self.graph, *key), keys))
         for case in cases:
             self.check_states_existed(case)
         self.read_legal_time(cases)
