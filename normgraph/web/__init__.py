@@ -17,7 +17,7 @@ HERE = resources.files("normgraph")
 def create_site(graph, ask, cache_pages: bool = True):
     """The Flask application over `graph` (a LocalGraph held by the server); `ask(query, accept)` runs a SPARQL
     query as /query does (graph/serve.make_server). `cache_pages=False` renders every request anew (to measure)."""
-    from flask import Flask, jsonify, redirect, render_template, request, url_for
+    from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 
     from .. import reports
     from ..applies import Classifier
@@ -86,9 +86,12 @@ def create_site(graph, ask, cache_pages: bool = True):
     def without(*names: str) -> dict:
         return {k: v for k, v in request.args.items() if k not in names and v}
 
-    def elsewhere(code: str, canonical: str):
-        """A State or instrument named otherwise than by its code is sent to its stable address."""
-        return redirect(url_for(request.endpoint, code=canonical, **request.args)) if canonical != code else None
+    def stable(code: str, resolve) -> str:
+        """The code of the State or instrument the address names; one named otherwise is sent to its stable address."""
+        canonical = resolve(code)
+        if canonical != code:
+            abort(redirect(url_for(request.endpoint, code=canonical, **request.args)))
+        return canonical
 
     def fields(query) -> list[dict]:
         return [{"name": cli_name(p.name), "kind": p.kind, "required": p.required} for p in query.user_parameters]
@@ -96,10 +99,7 @@ def create_site(graph, ask, cache_pages: bool = True):
     @app.get("/country/<code>")
     @app.get("/country/<code>.json", endpoint="country_json")
     def country(code: str):
-        canonical = country_code(code)
-        if elsewhere(code, canonical):
-            return elsewhere(code, canonical)
-        when = as_of()
+        canonical, when = stable(code, country_code), as_of()
         data = reports.country_profile(canonical, when, graph)
         data["gap_report"] = reports.gap_report(canonical, when, graph)
         return page("country.html.j2", request.endpoint == "country_json", data)
@@ -133,10 +133,7 @@ def create_site(graph, ask, cache_pages: bool = True):
     @app.get("/instrument/<code>")
     @app.get("/instrument/<code>.json", endpoint="instrument_json")
     def instrument(code: str):
-        canonical = instrument_code(code)
-        if elsewhere(code, canonical):
-            return elsewhere(code, canonical)
-        when = as_of()
+        canonical, when = stable(code, instrument_code), as_of()
         data = reports.instrument_profile(canonical, when, graph)
         data["timeline"] = run_named(graph, "figures", "timeline", instrument=canonical, asOf=when)
         return page("instrument.html.j2", request.endpoint == "instrument_json", data, chart=step_chart(data["timeline"], when))
