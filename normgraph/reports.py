@@ -106,15 +106,9 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
         return [{k: v for k, v in row.items() if k not in strip}
                 for row in run_named(graph, "profiles", name, asOf=when, state=code)]
 
+    # What the sources say of each record, and its legal effect on the date: two queries (applies needs only the second).
     said = {r["instrument"]: r for r in run_named(graph, "profiles", "country-records", state=code)}
-    instruments = [{"instrument": r["instrument"], "title": said[r["instrument"]]["title"], "registered": r["registered"],
-                    "consent_type": said[r["instrument"]]["consentType"], "in_force_from": r["inForceFrom"],
-                    "status": r["status"], "bound": truth(r["bound"]), **declared_age(r),
-                    "excluded": [p for p in (r["excluded"] or "").split(";") if p], "covers_only": r["coversOnly"],
-                    "reservations": truth(said[r["instrument"]]["reservations"]),
-                    "url": instrument_url(r["instrument"], said[r["instrument"]]["untc"]),
-                    "source": said[r["instrument"]]["source"], "source_as_of": said[r["instrument"]]["sourceAsOf"]}
-                   for r in rows("country-instruments")]
+    instruments = [profile_line(r, said[r["instrument"]]) for r in rows("country-instruments")]
     recorded = {i["instrument"] for i in instruments}
     # What the state could have joined by the date and has no record of consenting to: what an adviser looks for first.
     not_ratified = [{"instrument": r["code"], "title": r["title"], "url": instrument_url(r["code"], r["untc"])}
@@ -124,6 +118,16 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
             "as_of": when, **statehood_on(graph, code, when), "data_as_of": data_as_of(graph),
             "instruments": instruments, "not_ratified": not_ratified,
             "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+
+
+def profile_line(effect: dict, record: dict) -> dict:
+    """One line of a country profile: the record as its sources give it, and its legal effect on the date."""
+    return {"instrument": effect["instrument"], "title": record["title"], "registered": effect["registered"],
+            "consent_type": record["consentType"], "in_force_from": effect["inForceFrom"], "status": effect["status"],
+            "bound": truth(effect["bound"]), **declared_age(effect),
+            "excluded": [p for p in (effect["excluded"] or "").split(";") if p], "covers_only": effect["coversOnly"],
+            "reservations": truth(record["reservations"]), "url": instrument_url(effect["instrument"], record["untc"]),
+            "source": record["source"], "source_as_of": record["sourceAsOf"]}
 
 
 def known_state(graph, code: str) -> dict:

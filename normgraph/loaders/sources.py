@@ -6,16 +6,7 @@ from functools import lru_cache
 
 from pyoxigraph import NamedNode, Triple
 
-from ..rdf import (
-    DCT_LICENSE,
-    DCT_TITLE,
-    RDF_TYPE,
-    RDFS_LABEL,
-    RDFS_SEE_ALSO,
-    facts,
-    ng,
-    node,
-)
+from ..rdf import DCT_LICENSE, DCT_TITLE, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node
 from .table import Row, read_bundled
 
 GRAPH = "sources"

@@ -7,16 +7,7 @@ from collections.abc import Iterator
 from pyoxigraph import NamedNode, Triple
 
 from ..ids import instrument_code, instrument_codes
-from ..rdf import (
-    DCT_SUBJECT,
-    RDF_TYPE,
-    RDFS_LABEL,
-    RDFS_SEE_ALSO,
-    facts,
-    ng,
-    node,
-    provenance,
-)
+from ..rdf import DCT_SUBJECT, RDF_TYPE, RDFS_LABEL, RDFS_SEE_ALSO, facts, ng, node, provenance
 from .instruments import reference_triples
 from .table import Row, read_bundled, stream_file
 

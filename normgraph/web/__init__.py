@@ -69,7 +69,8 @@ def create_site(graph, ask, cache_pages: bool = True):
     @app.get("/")
     @app.get("/index.json", endpoint="home_json")
     def home():
-        data = {"as_of": as_of(), "instruments": run_named(graph, "figures", "matrix-columns", asOf=as_of()),
+        when = as_of()
+        data = {"as_of": when, "instruments": run_named(graph, "figures", "matrix-columns", asOf=when),
                 "data_as_of": reports.data_as_of(graph),
                 "pages": {"country": "/country/{ISO3}?as_of={date}", "gaps": "/gaps", "gap": "/gaps/{name}?as_of={date}",
                           "instrument": "/instrument/{code}?as_of={date}", "map": "/map?instrument={code}&as_of={date}",
