@@ -21,8 +21,7 @@ from pathlib import Path
 
 from synthetic import synthetic_triples
 
-from normgraph.dataset import build
-from normgraph.graph.build import load_user_graphs
+from normgraph.dataset import build, load_graphs
 from normgraph.terms import GRAPH
 
 TRIPLES_PER_STATE = 117  # measured average of synthetic_triples
@@ -42,7 +41,7 @@ def grown_store(folder: Path, quads: int) -> Path:
     store = folder / "store"
     build(store)
     states = max(10, quads // TRIPLES_PER_STATE)
-    load_user_graphs(store, {GRAPH + "user/bench-synthetic": lambda _: (t for _, t in synthetic_triples(states, 87))})
+    load_graphs(store, {GRAPH + "user/bench-synthetic": lambda _: (t for _, t in synthetic_triples(states, 87))})
     return store
 
 

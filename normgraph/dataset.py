@@ -18,7 +18,7 @@ from .graph.build import (
     load_user_graphs,
 )
 from .graph.store import LocalGraph, default_store_path
-from .terms import DOCUMENTS, GRAPH, NG
+from .terms import DERIVED, DOCUMENTS, GRAPH, NG
 
 # The kinds of table `load` takes, and the loader module that reads each (imported when a table is loaded, so
 # that the CLI can offer the kinds without loading the RDF engine).
@@ -81,16 +81,29 @@ def bundled_fingerprint() -> str:
         for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
             if entry.name.endswith((".csv", ".ttl", ".py")):
                 digest.update(entry.name.encode() + entry.read_bytes())
-    # The terms the loaders write (how a literal is typed) are part of what a build produces.
+    # The terms the loaders write (how a literal is typed) and the tables derived at build are part of what a build
+    # produces.
     digest.update(resources.files("normgraph").joinpath("rdf.py").read_bytes())
+    digest.update(resources.files("normgraph").joinpath("derived.py").read_bytes())
+    for entry in sorted(resources.files("normgraph.queries").joinpath("derived").iterdir(), key=lambda e: e.name):
+        digest.update(entry.name.encode() + entry.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def build(path: Path, report: Report = lambda name, count: None) -> dict[str, int]:
     """Build the store at `path` from the bundled data, keeping the user's graphs; quads per named graph."""
+    from .derived import derive
     from .graph.build import build as build_store
 
-    return build_store(path, bundled_sources(), bundled_fingerprint(), report)
+    return build_store(path, bundled_sources(), bundled_fingerprint(), derive, report)
+
+
+def load_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] | None]) -> dict[str, int]:
+    """Add, replace or (for None) remove user graphs, by IRI, with the tables each derives (graph/build.py
+    `load_user_graphs`); quads per graph."""
+    from .derived import derive
+
+    return load_user_graphs(path, graphs, derive)
 
 
 def open_graph(store: Path | str | None = None, on_build=None, in_memory: bool = False) -> LocalGraph:
@@ -240,7 +253,7 @@ def load_table(store_path: Path, file: Path, kind: str, name: str, source: Decla
         yield from superseded
         yield from to_triples(rows, graph=graph)
         yield from new_state_triples(store, states)
-    return load_user_graphs(store_path, {GRAPH + graph: triples_for})[GRAPH + graph]
+    return load_graphs(store_path, {GRAPH + graph: triples_for})[GRAPH + graph]
 
 
 def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
@@ -258,7 +271,7 @@ def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
     for path in files:
         text, media_type = document_text(path)
         documents[document_iri(path)] = (path, text, media_type, list(recogniser.mentions(text)))
-    counts = load_user_graphs(graph.path, {iri: (lambda store, document=document: document_triples(*document))
+    counts = load_graphs(graph.path, {iri: (lambda store, document=document: document_triples(*document))
                                            for iri, document in documents.items()})
     return {str(path): {"graph": iri, "quads": counts[iri], "mentions": len(found)}
             for iri, (path, _, _, found) in documents.items()}
@@ -266,7 +279,7 @@ def ingest_documents(graph, files: list[Path]) -> dict[str, dict]:
 
 def graph_kind(iri: str) -> str:
     return "loaded table" if iri.startswith(GRAPH + USER_GRAPH_PREFIX) else "document" if iri.startswith(DOCUMENTS) \
-        else "bundled"
+        else "derived" if iri.startswith(DERIVED) else "bundled"
 
 
 def list_graphs(graph) -> list[dict]:
@@ -286,6 +299,9 @@ def drop_graph(graph, name: str) -> int:
     if row["kind"] == "bundled":
         raise InputError(f"{row['graph']} is bundled data, rebuilt from normgraph/data by every build; "
                          "only loaded tables and documents can be dropped")
+    if row["kind"] == "derived":
+        raise InputError(f"{row['graph']} is derived from {row['graph'].removeprefix('derived/')} each time the store "
+                         "is written, and goes with it; drop that graph instead")
     iri = row["graph"] if row["graph"].startswith(USER_GRAPHS) else GRAPH + row["graph"]
-    load_user_graphs(graph.path, {iri: None})
+    load_graphs(graph.path, {iri: None})
     return row["quads"]

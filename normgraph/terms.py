@@ -9,6 +9,8 @@ ID = BASE + "/id/"
 GRAPH = BASE + "/graph/"
 # Each ingested document is a named graph of its own, named by the document's IRI.
 DOCUMENTS = ID + "document/"
+# What the store's writer derives from each named graph (normgraph/derived.py) sits in a graph of its own here.
+DERIVED = GRAPH + "derived/"
 PROVISION = ID + "provision/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -5,7 +5,7 @@ import json
 import shutil
 
 import pytest
-from conftest import run_cli, run_process
+from conftest import bundled_table, run_cli, run_process
 
 
 @pytest.fixture()
@@ -172,6 +172,37 @@ def test_a_loaded_table_supersedes_the_bundled_record(own_store, tmp_path):
     assert json.loads(run_cli(*gap, "--as-of", "2025-06-01", store=own_store).stdout)["rows"]
     rebuilt = run_cli("build", store=own_store)
     assert rebuilt.returncode == 0 and "user/normlex-p029" in rebuilt.stdout
+
+
+def test_the_party_counts_follow_a_load_and_a_drop(own_store, tmp_path):
+    """A loaded record supersedes the bundled one in the counts from its entry into force, and the counts come back
+    when the table is dropped: India's C029 record restated with a denunciation effective on 2020-01-01."""
+    from test_foundation import parties_by_status
+
+    from normgraph.graph.store import LocalGraph
+
+    row = next(r for r in bundled_table("ratifications.csv") if (r["instrument"], r["state"]) == ("C029", "IND"))
+    assert row["registered"] and not row["denounced"]
+    table = tmp_path / "restated.csv"
+    table.write_text("instrument,country,date,denounced,source,as_of\n"
+                     f"C029,India,{row['registered']},2019-01-01,MY_SOURCE,2026-01-01\n", encoding="utf-8")
+
+    def counts(date: str) -> dict:
+        reply = run_cli("instrument", "C029", "--as-of", date, "--format", "json", store=own_store)
+        return json.loads(reply.stdout)["parties"]
+
+    before = {date: counts(date) for date in ("2019-06-01", "2020-06-01")}
+    result = run_cli("load", str(table), "--kind", "ratifications", "--source", "MY_SOURCE", "--source-title",
+                     "A restated record", store=own_store)
+    assert result.returncode == 0, result.stderr
+    # A denunciation registered on 2019-01-01 takes effect a year later (C029 Art. 30).
+    assert counts("2019-06-01") == before["2019-06-01"]
+    after = counts("2020-06-01")
+    assert after["bound"] == before["2020-06-01"]["bound"] - 1
+    assert {key: after[key] for key in ("bound", "undetermined")} == parties_by_status(LocalGraph(own_store), "C029",
+                                                                                        "2020-06-01")
+    assert run_cli("graphs", "drop", "restated", store=own_store).returncode == 0
+    assert {date: counts(date) for date in before} == before
 
 
 def test_validate_reports_zero_violations(store_path):

@@ -70,6 +70,32 @@ def test_an_instrument_counts_only_the_consents_recorded_by_the_date(graph, rati
     assert instrument_profile("C182", "2000-01-01", graph)["parties"]["recorded"] == len(by_then)
 
 
+# The ILO instruments: every party is a member State with a region, so the matrix has a row for each. (A UN
+# treaty's parties include the European Union, which the matrix of States leaves out.)
+COUNTED = ["C029", "C097", "C105", "C138", "C143", "C181", "C182", "C189", "P029"]
+COUNT_DATES = ["1935-01-01", "1960-06-30", "1999-12-31", "2001-01-01", "2008-06-01", "2016-11-09", "2024-01-01"]
+
+
+def parties_by_status(graph, code: str, date: str) -> dict:
+    """How many States' records the matrix (each record's status, evaluated on the date) shows in force and
+    undetermined."""
+    from collections import Counter
+
+    from normgraph.queries.catalogue import run_named
+
+    statuses = Counter(row["status"] for row in run_named(graph, "figures", "matrix", asOf=date, instrument=code))
+    return {"bound": statuses["in force"], "undetermined": statuses["undetermined"]}
+
+
+@pytest.mark.parametrize("code", COUNTED)
+def test_an_instruments_party_counts_equal_the_status_of_each_record(graph, code):
+    """The instrument's counts come from tables made when the store is written; on every date they equal the
+    records' own statuses, which the matrix evaluates one by one."""
+    for date in COUNT_DATES:
+        parties = instrument_profile(code, date, graph, records=False)["parties"]
+        assert {key: parties[key] for key in ("bound", "undetermined")} == parties_by_status(graph, code, date), date
+
+
 def test_a_year_only_record_is_undetermined_inside_its_window(graph, ratification_rows):
     # Tajikistan's C097 ratification is known only by its year.
     row = row_of(ratification_rows, "C097", "TJK")

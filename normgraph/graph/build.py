@@ -224,17 +224,32 @@ def finish(store, version: Path) -> None:
 
 
 Sources = list[tuple[str, Callable[[], Iterable]]]
+# What a named graph derives, made when the store is written: (store, graph IRI) -> (derived graph IRI, its quads).
+Derive = Callable[[object, str], tuple[str, list]]
 
 
-def build(path: Path, sources: Sources, fingerprint: str, report: Report = lambda name, count: None) -> dict[str, int]:
+def rederive(store, graphs: Iterable[str], derive: Derive) -> None:
+    """Replace what each of `graphs` derives by what it derives now (nothing, for a graph just removed)."""
+    from pyoxigraph import NamedNode
+
+    for iri in graphs:
+        target, quads = derive(store, iri)
+        if store.contains_named_graph(NamedNode(target)):
+            store.remove_graph(NamedNode(target))
+        store.bulk_extend(quads)
+
+
+def build(path: Path, sources: Sources, fingerprint: str, derive: Derive,
+          report: Report = lambda name, count: None) -> dict[str, int]:
     """Build the store at `path` atomically from `sources` (each named graph and what makes its triples), kept
-    with the user's graphs; `fingerprint` names what it was built from. Returns quads per named graph."""
+    with the user's graphs, with what each graph derives; `fingerprint` names what it was built from. Returns
+    quads per named graph."""
     check_store_path(path)
     with writer_lock(path):
-        return build_locked(path, sources, fingerprint, report)
+        return build_locked(path, sources, fingerprint, derive, report)
 
 
-def build_locked(path: Path, sources: Sources, fingerprint: str, report: Report) -> dict[str, int]:
+def build_locked(path: Path, sources: Sources, fingerprint: str, derive: Derive, report: Report) -> dict[str, int]:
     from pyoxigraph import Store
 
     from ..errors import TableError
@@ -248,6 +263,8 @@ def build_locked(path: Path, sources: Sources, fingerprint: str, report: Report)
             store.bulk_extend(quads)
             report(name, len(quads))
         copy_user_graphs(path, store)
+        rederive(store, [GRAPH + name for name, _ in sources] + sorted(
+            graph.value for graph in store.named_graphs() if graph.value.startswith(USER_GRAPHS)), derive)
         write_metadata(store, fingerprint)
         finish(store, version)
         del store
@@ -262,9 +279,10 @@ def build_locked(path: Path, sources: Sources, fingerprint: str, report: Report)
     return LocalGraph(path).graph_counts()
 
 
-def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] | None]) -> dict[str, int]:
-    """Add, replace or (for None) remove user graphs, by IRI, in a new version of the store and swap it in;
-    returns quads per graph. One writer at a time: each starts from the version the previous one left.
+def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] | None], derive: Derive) -> dict[str, int]:
+    """Add, replace or (for None) remove user graphs, by IRI, with what each derives, in a new version of the store
+    and swap it in; returns quads per graph. One writer at a time: each starts from the version the previous one
+    left.
 
     Each `triples_for(store)` makes one graph's triples; it may read the store (to link superseded records).
     They stream as N-Quads to the engine's bulk loader and to a file per graph beside the version, which becomes
@@ -280,7 +298,7 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
             except (OSError, RuntimeError) as error:
                 raise StoreError(f"the store at {path} cannot be read ({error}); run `normgraph build` to "
                                  "repair it (your loaded graphs are kept)") from None
-            counts, files = write_graphs(version / "db", graphs, version)
+            counts, files = write_graphs(version / "db", graphs, version, derive)
             keep_user_graphs(path, files)
         except BaseException as error:
             shutil.rmtree(version, ignore_errors=True)
@@ -291,8 +309,8 @@ def load_user_graphs(path: Path, graphs: dict[str, Callable[[object], Iterable] 
     return counts
 
 
-def write_graphs(database: Path, graphs: dict[str, Callable[[object], Iterable] | None],
-                 folder: Path) -> tuple[dict[str, int], dict[str, Path | None]]:
+def write_graphs(database: Path, graphs: dict[str, Callable[[object], Iterable] | None], folder: Path,
+                 derive: Derive) -> tuple[dict[str, int], dict[str, Path | None]]:
     """Replace the graphs in the version's database, keeping each one's N-Quads in a file in `folder`; quads per
     graph, and the file of each (None for a graph removed). The store is closed on return: readers open the
     database read-only, and a writer still open may compact away the files they are about to read."""
@@ -316,6 +334,7 @@ def write_graphs(database: Path, graphs: dict[str, Callable[[object], Iterable] 
                 serialize(counted, Tee(loading, kept), RdfFormat.N_QUADS)
             counts[iri] = counted.count
     bulk_load_written(store, write)
+    rederive(store, graphs, derive)
     finish(store, database.parent)
     return counts, files
 

@@ -16,11 +16,11 @@ from importlib import resources
 
 from ..errors import ParameterError
 from ..ids import country_code, ilo_regions, instrument_code, parse_date, place_iri, region_key
-from ..terms import ID, XSD
+from ..terms import GRAPH, ID, XSD
 
 HEADER = re.compile(r"^#\s*(?P<key>[a-z ]+):\s*(?P<value>.*)$")
 PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?:,\s*(?P<flag>optional|default\s+\S+|from\s+\w+))?\)")
-KINDS = ("date", "country", "region", "instrument", "place", "year")
+KINDS = ("date", "country", "region", "instrument", "place", "year", "graph")
 # Rows of a gap query are grouped by state; these variables have a meaning of their own.
 LIST_FIELDS = re.compile(r"^(has|lacks)(\d*)$")
 EVIDENCE_FIELDS = ("evidence", "evidenceKind", "evidenceUrl")
@@ -172,6 +172,8 @@ def bind(query: NamedQuery, values: dict) -> dict:
             bindings[parameter.name] = NamedNode(region_iri(value))
         elif parameter.kind == "place":
             bindings[parameter.name] = NamedNode(place_iri(value))
+        elif parameter.kind == "graph":
+            bindings[parameter.name] = NamedNode(GRAPH + value)
         else:
             bindings[parameter.name] = NamedNode(ID + "instrument/" + instrument_code(value))
     for parameter in query.parameters:
