@@ -39,9 +39,10 @@ def derived_quads(store, graph_iri: str) -> list:
     def add(subject: str, predicate: str, obj) -> None:
         quads.append(Quad(NamedNode(subject), NamedNode(NG + predicate), obj, target))
 
-    def add_counts(subject: str, counts) -> None:
+    def add_counts(subject: str, counts, zeros: bool = True) -> None:
         for key, count in zip(COUNTS, counts):
-            add(subject, key + "Count", Literal(str(count), datatype=NamedNode(XSD + "integer")))
+            if count or zeros:
+                add(subject, key + "Count", Literal(str(count), datatype=NamedNode(XSD + "integer")))
 
     rows = run_named(LocalGraph.over(store), "derived", "party-count-changes", namedGraph=name)
     rows.sort(key=lambda row: (row["instrument"], row["date"] or ""))
@@ -64,7 +65,8 @@ def derived_quads(store, graph_iri: str) -> list:
                     change = f"{table}/{row['date']}"
                     add(node, "countChange", NamedNode(change))
                     add(change, "changesOn", Literal(row["date"], datatype=NamedNode(XSD + "date")))
-                    add_counts(change, [row[key] for key in COUNTS])
+                    # Most days change one count: the others, unchanged, are left out (a table is a third smaller).
+                    add_counts(change, [row[key] for key in COUNTS], zeros=False)
             if year == BEFORE_ANY_DATE:
                 add_counts(node, counts)
     return quads
