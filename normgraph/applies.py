@@ -54,6 +54,11 @@ def in_parallel(function, keys: set) -> dict:
         return dict(zip(keys, pool.map(function, keys)))
 
 
+def dated_rows(rows: dict[str, dict], date: str) -> dict[str, dict]:
+    """Legal-time rows (by instrument code) asked for another day of the same period, naming `date`."""
+    return {code: {**row, "asOf": date} for code, row in rows.items()}
+
+
 class Classifier:
     """Holds what every case needs from the graph (situations, provisions), so a batch reads it once."""
 
@@ -106,9 +111,32 @@ class Classifier:
         return self.bindings_of(*self.binding_key(case, state))
 
     def read_legal_time(self, cases: list[Case]) -> None:
-        """Ask legal time for every state and date of a batch at once, side by side (see in_parallel)."""
+        """Ask legal time for every state and date of a batch at once (see per_period); each row names its own date."""
         keys = {self.binding_key(case, state) for case in cases for state in case.states()} - self.profiles.keys()
-        self.profiles.update(in_parallel(self.legal_time, keys))
+        self.profiles.update(self.per_period(self.legal_time, keys, dated_rows))
+
+    def per_period(self, function, keys: set[tuple], dated=lambda answer, date: answer) -> dict:
+        """function(key) for every (state, date, ...) key, asked once per state, period and the key's other parts:
+        between two days of profiles/legal-time-changes.rq a state's answer is the same but for the date it names,
+        which `dated(answer, date)` puts right. The questions asked run side by side (see in_parallel)."""
+        from bisect import bisect_right
+
+        changes = in_parallel(self.change_days, {key[0] for key in keys})
+
+        def period(key: tuple) -> tuple:
+            return key[0], bisect_right(changes[key[0]], key[1]), *key[2:]
+        asked: dict[tuple, tuple] = {}
+        for key in sorted(keys, key=str):
+            asked.setdefault(period(key), key)
+        answers = in_parallel(function, set(asked.values()))
+        return {key: dated(answers[asked[period(key)]], key[1]) for key in keys}
+
+    def change_days(self, state: str) -> list[str]:
+        """The days on which the state's answers can change, and the day after each (a comparison may fall there)."""
+        import datetime as dt
+
+        days = {row["day"] for row in run_named(self.graph, "profiles", "legal-time-changes", state=state)}
+        return sorted(days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days})
 
     def adopted_on(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
@@ -165,7 +193,7 @@ class Classifier:
     def applies_all(self, cases: list[Case], explain: bool = False) -> list[dict]:
         """The answer for each case (see `answer`); InputError for the first case about a State that did not exist."""
         keys = {(state, case.facts["date"]) for case in cases for state in case.states()} - self.statehood.keys()
-        self.statehood.update(in_parallel(lambda key: statehood_on(self.graph, *key), keys))
+        self.statehood.update(self.per_period(lambda key: statehood_on(self.graph, *key), keys))
         for case in cases:
             self.check_states_existed(case)
         self.read_legal_time(cases)

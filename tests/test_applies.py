@@ -33,6 +33,67 @@ def test_a_state_that_ratified_after_the_date_of_the_facts(classifier, ratificat
     assert instrument(after, "C182")["in_force_from"]["IND"] == "2018-06-13"
 
 
+# States whose records hold each kind of date a legal-time answer turns on: succession (MNE), a denunciation
+# (SGP), a year-only record (TJK), a C138 age raised on an undated day (ARG), territories (HKG, MAC), a ratification
+# for one territory (MYS, asked with and without the place), States created after 1919 (SSD, TLS, ERI).
+PERIOD_STATES = ["NPL", "IND", "ARG", "HKG", "MAC", "MYS", "MNE", "SGP", "TJK", "UZB", "SSD", "TLS", "ERI", "BRA",
+                 "QAT", "KOR"]
+
+
+def days_around(day: str) -> set[str]:
+    import datetime as dt
+
+    date = dt.date.fromisoformat(day)
+    shifted = [date, date.replace(year=date.year + 1) if (date.month, date.day) != (2, 29) else date,
+               date + dt.timedelta(days=30)]  # the ILO and UN consent delays
+    return {(d + dt.timedelta(days=step)).isoformat() for d in shifted for step in (-1, 0, 1)}
+
+
+def table_days(state: str) -> set[str]:
+    """Days around every date the bundled tables give for the state: where its legal picture can change."""
+    from conftest import bundled_table
+
+    rows = ([r for r in bundled_table("ratifications.csv") if r["state"] == state]
+            + [r for r in bundled_table("treaty_parties.csv") if r["party"] == state]
+            + [r for r in bundled_table("minimum_ages.csv") if r["state"] == state]
+            + [r for r in bundled_table("statehood.csv") if r["state"] == state]
+            + [r for r in bundled_table("territorial_application.csv") if r["territory"] == state])
+    days = set()
+    for row in rows:
+        for column, value in row.items():
+            if column in ("registered_year", "consent_year") and value:
+                days |= days_around(f"{value}-01-01") | days_around(f"{int(value) + 1}-01-01")
+            elif column != "as_of" and value and len(value) == 10 and value[4] == "-":
+                days |= days_around(value)
+    return days
+
+
+def test_a_batch_asks_legal_time_once_per_period_and_answers_as_if_asked_each_day(graph):
+    """A batch asks once per state and period between the days its answers can change (legal-time-changes.rq); the
+    answers must equal those asked day by day, probed around every date the tables give and on random days."""
+    import random
+
+    from normgraph.applies import Classifier, dated_rows
+    from normgraph.reports import statehood_on
+
+    rng = random.Random(87)
+    keys = set()
+    for state in PERIOD_STATES:
+        probes = table_days(state) | {f"{rng.randrange(1925, 2027)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+                                      for _ in range(20)}
+        keys |= {(state, day, place) for day in probes for place in ([None, "Sabah"] if state == "MYS" else [None])}
+    batch, asked = Classifier(graph), []
+
+    def counted(key):
+        asked.append(key)
+        return batch.legal_time(key)
+    assert batch.per_period(counted, keys, dated_rows) == {key: batch.legal_time(key) for key in keys}
+    assert len(asked) < len(keys) / 2
+    by_day = {(state, day) for state, day, _ in keys}
+    assert batch.per_period(lambda key: statehood_on(graph, *key), by_day) == {
+        key: statehood_on(graph, *key) for key in by_day}
+
+
 def test_the_shipped_example_as_a_memo(store_path):
     from importlib import resources
 
