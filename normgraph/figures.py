@@ -79,12 +79,22 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
     return {"figure": str(path), "as_of": when, "states": len(countries), "instruments": instruments}
 
 
+def parties_over_time(graph, code: str, when: str) -> list[dict]:
+    """Each day up to `when` on which the number of parties the instrument binds changes, with that number: the sum of
+    the changes figures/timeline.rq gives up to the day."""
+    bound, days = 0, []
+    for row in run_named(graph, "figures", "timeline", instrument=code, asOf=when):
+        bound += int(row["parties"])
+        days.append({"day": row["day"], "parties": bound})
+    return days
+
+
 def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> dict:
     """Parties for which the instrument is in force, over time."""
     check_output(path)
     code = instrument_code(instrument)
     when = parse_date(as_of or "today", "as_of")
-    rows = run_named(graph, "figures", "timeline", instrument=code, asOf=when.isoformat())
+    rows = parties_over_time(graph, code, when.isoformat())
     if not rows:
         raise InputError(f"normgraph has no consent to {code} in force by {when.isoformat()}")
     days = [dt.date.fromisoformat(row["day"]) for row in rows] + [when]

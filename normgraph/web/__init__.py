@@ -19,7 +19,7 @@ def create_site(graph, ask, cache_pages: bool = True):
     query as /query does (graph/serve.make_server). `cache_pages=False` renders every request anew (to measure)."""
     from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 
-    from .. import reports
+    from .. import figures, reports
     from ..applies import Classifier
     from ..documents import bound_text, row_details
     from ..ids import country_code, ilo_regions, instrument_code
@@ -136,7 +136,7 @@ def create_site(graph, ask, cache_pages: bool = True):
     def instrument(code: str):
         canonical, when = stable(code, instrument_code), as_of()
         data = reports.instrument_profile(canonical, when, graph)
-        data["timeline"] = run_named(graph, "figures", "timeline", instrument=canonical, asOf=when)
+        data["timeline"] = figures.parties_over_time(graph, canonical, when)
         return page("instrument.html.j2", request.endpoint == "instrument_json", data, chart=step_chart(data["timeline"], when))
 
     @app.get("/map")
