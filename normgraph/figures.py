@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import InputError
 from .ids import country_code, instrument_code, parse_date
 from .queries.catalogue import catalogue, run_named
-from .reports import known_state
+from .reports import known_state, require_party_counts
 
 STATUS_COLOURS = {"in force": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
                   "denounced": "#b2182b", "signatory only": "#c2a5cf", "no record": "#f0f0f0"}
@@ -82,6 +82,7 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
 def parties_over_time(graph, code: str, when: str) -> list[dict]:
     """Each day up to `when` on which the number of parties the instrument binds changes, with that number: the sum of
     the changes figures/timeline.rq gives up to the day."""
+    require_party_counts(graph)
     bound, days = 0, []
     for row in run_named(graph, "figures", "timeline", instrument=code, asOf=when):
         bound += int(row["parties"])

@@ -148,6 +148,16 @@ def declared_age(record: dict) -> dict:
     return {"min_age": None, "min_age_between": [int(record["minAgeLow"]), int(record["minAgeHigh"])]}
 
 
+def require_party_counts(graph) -> None:
+    """Refuse to count parties on a graph without the party-count tables, rather than answer zero."""
+    from .errors import StoreError
+
+    if not run_named(graph, "profiles", "party-counts-made"):
+        raise StoreError("this graph holds no party-count tables (the derived/ graphs normgraph makes when it writes "
+                         "the store), so it cannot count an instrument's parties: run `normgraph push` again with this "
+                         "version of normgraph, or `normgraph build`")
+
+
 def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None,
                        records: bool = True) -> dict:
     """An instrument on a date: its facts, how many parties it binds, its provisions and relations, and (with
@@ -155,6 +165,7 @@ def instrument_profile(code: str, as_of: str | dt.date | None = None, graph: Loc
     graph = graph or default_graph()
     canonical = instrument_code(code)
     when = parse_date(as_of or "today", "as_of").isoformat()
+    require_party_counts(graph)
     facts = run_named(graph, "profiles", "instrument", asOf=when, instrument=canonical)[0]
     return {"instrument": canonical, "title": facts["title"], "adopted": facts["adopted"],
             "entry_into_force": facts["entryIntoForce"], "ilc_session": facts["session"],

@@ -96,6 +96,21 @@ def test_an_instruments_party_counts_equal_the_status_of_each_record(graph, code
         assert {key: parties[key] for key in ("bound", "undetermined")} == parties_by_status(graph, code, date), date
 
 
+def test_a_graph_without_party_count_tables_is_refused_not_counted_as_zero(graph):
+    """As on a server the store was pushed to by an older normgraph: the same facts, no derived graphs."""
+    from pyoxigraph import Store
+
+    from normgraph.errors import StoreError
+    from normgraph.graph.store import LocalGraph
+    from normgraph.terms import DERIVED
+
+    older = Store()
+    older.extend(quad for quad in graph.store if not quad.graph_name.value.startswith(DERIVED))
+    with pytest.raises(StoreError, match="no party-count tables"):
+        instrument_profile("C029", "2024-01-01", LocalGraph.over(older))
+    assert instrument_profile("C029", "2024-01-01", graph)["parties"]["bound"] > 0
+
+
 def test_a_year_only_record_is_undetermined_inside_its_window(graph, ratification_rows):
     # Tajikistan's C097 ratification is known only by its year.
     row = row_of(ratification_rows, "C097", "TJK")
