@@ -17,7 +17,7 @@ from .graph.store import LocalGraph
 from .queries.catalogue import run_named
 from .terms import DERIVED, GRAPH, ID, NG, PROV, RDF, XSD
 
-# Changes with no date hold before any date: they open the table in year 1.
+# Changes with no date hold before any date: year 1 of a table holds their sum.
 BEFORE_ANY_DATE = 1
 
 
@@ -44,6 +44,13 @@ def derived_quads(store, graph_iri: str) -> list:
             if count or zeros:
                 add(subject, key + "Count", Literal(str(count), datatype=NamedNode(XSD + "integer")))
 
+    def add_year(table: str, year: int, counts) -> str:
+        node = f"{table}/{year}"
+        add(table, "countsInYear", NamedNode(node))
+        add(node, "countYear", Literal(str(year), datatype=NamedNode(XSD + "integer")))
+        add_counts(node, counts)
+        return node
+
     rows = run_named(LocalGraph.over(store), "derived", "party-count-changes", namedGraph=name)
     rows.sort(key=lambda row: (row["instrument"], row["date"] or ""))
     for instrument, changes in groupby(rows, key=lambda row: row["instrument"]):
@@ -51,24 +58,21 @@ def derived_quads(store, graph_iri: str) -> list:
         quads += [Quad(NamedNode(table), NamedNode(RDF + "type"), NamedNode(NG + "PartyCountTable"), target),
                   Quad(NamedNode(table), NamedNode(PROV + "wasDerivedFrom"), NamedNode(graph_iri), target)]
         add(table, "countsPartiesTo", NamedNode(instrument))
-        counts = (0, 0, 0)
-        for year, in_year in groupby(changes, key=lambda row: int(row["date"][:4]) if row["date"] else BEFORE_ANY_DATE):
-            node = f"{table}/{year}"
-            add(table, "countsInYear", NamedNode(node))
-            add(node, "countYear", Literal(str(year), datatype=NamedNode(XSD + "integer")))
-            in_year = list(in_year)
-            if year != BEFORE_ANY_DATE:
-                add_counts(node, counts)
+        changes = list(changes)
+        undated = [row for row in changes if not row["date"]]
+        counts = tuple(sum(row[key] for row in undated) for key in COUNTS)
+        if undated:
+            add_year(table, BEFORE_ANY_DATE, counts)
+        dated = changes[len(undated):]
+        for year, in_year in groupby(dated, key=lambda row: int(row["date"][:4])):
+            node = add_year(table, year, counts)
             for row in in_year:
+                change = f"{table}/{row['date']}"
+                add(node, "countChange", NamedNode(change))
+                add(change, "changesOn", Literal(row["date"], datatype=NamedNode(XSD + "date")))
+                # Most days change one count: the others, unchanged, are left out (a table is a third smaller).
+                add_counts(change, [row[key] for key in COUNTS], zeros=False)
                 counts = tuple(count + row[key] for count, key in zip(counts, COUNTS))
-                if row["date"]:
-                    change = f"{table}/{row['date']}"
-                    add(node, "countChange", NamedNode(change))
-                    add(change, "changesOn", Literal(row["date"], datatype=NamedNode(XSD + "date")))
-                    # Most days change one count: the others, unchanged, are left out (a table is a third smaller).
-                    add_counts(change, [row[key] for key in COUNTS], zeros=False)
-            if year == BEFORE_ANY_DATE:
-                add_counts(node, counts)
     return quads
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pyoxigraph import Literal, NamedNode, Triple
 
 from .ids import iri
-from .terms import DCT, ELI, GRAPH, ID, NG, PROV, RDF, RDFS, SKOS, SKOSXL, XSD
+from .terms import DCT, ELI, ID, NG, PROV, RDF, RDFS, SKOS, SKOSXL, XSD
 
 RDF_TYPE = NamedNode(RDF + "type")
 RDFS_LABEL = NamedNode(RDFS + "label")
@@ -40,10 +40,6 @@ def ng(local: str) -> NamedNode:
 @lru_cache(maxsize=65536)
 def node(kind: str, *keys: str) -> NamedNode:
     return NamedNode(iri(kind, *keys))
-
-
-def graph_node(name: str) -> NamedNode:
-    return NamedNode(GRAPH + name)
 
 
 @lru_cache(maxsize=65536, typed=True)

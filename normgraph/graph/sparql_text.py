@@ -31,11 +31,6 @@ def nesting_depth(query: str) -> int:
     return deepest
 
 
-def uses_service(query: str) -> bool:
-    """Whether the query federates (SERVICE), which would make the engine fetch a URL the query names."""
-    return bool(service_targets(query))
-
-
 def service_targets(query: str) -> list[str]:
     """What each SERVICE names: an IRI (without its brackets) or a variable (with its '?')."""
     targets, after_service = [], False
