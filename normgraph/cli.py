@@ -21,6 +21,26 @@ class UsageProblem(click.UsageError):
     """A user error found after parsing (bad country, missing parameter): exit 2 with one line."""
 
 
+class Seconds(click.ParamType):
+    """A length of time in seconds: a finite number at least `least` (nan and inf would never time out)."""
+
+    name = "seconds"
+
+    def __init__(self, least: float):
+        self.least = least
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < self.least:
+            self.fail(f"{value!r} is not a finite number of seconds of at least {self.least:g}", param, ctx)
+        return seconds
+
+
 def store_option(function):
     return click.option("--store", type=click.Path(path_type=Path), envvar="NORMGRAPH_STORE", default=None,
                         help="Store folder (default: the user data dir; env NORMGRAPH_STORE).")(function)
@@ -50,7 +70,7 @@ def graph_options(function):
     @functools.wraps(function)
     def wrapper(*args, store, endpoint, timeout, **kwargs):
         return function(*args, source=GraphSource(store, endpoint, timeout), **kwargs)
-    wrapper = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="SECONDS",
+    wrapper = click.option("--timeout", type=Seconds(0.1), default=60.0, show_default=True, metavar="SECONDS",
                            help="With --endpoint: give up on an answer after this long.")(wrapper)
     wrapper = click.option("--endpoint", envvar="NORMGRAPH_ENDPOINT", metavar="URL", default=None,
                            help="Read a SPARQL 1.1 endpoint instead of the store (env NORMGRAPH_ENDPOINT; basic auth "
@@ -183,8 +203,7 @@ def sparql(query, source, fmt, max_memory):
       normgraph sparql 'DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>' --format ttl
     """
     from .errors import QueryError
-    from .graph.sparql_text import is_update
-    from .graph.store import query_form
+    from .graph.sparql_text import is_update, query_form
     from .render import fitting_formats, write_query_result
 
     text = _query_text(query)
@@ -215,12 +234,15 @@ def sparql(query, source, fmt, max_memory):
 
 
 def _query_text(query: str) -> str:
+    from .errors import InputError
+    from .files import read_text
+
     if not query.startswith("@"):
         return query
     try:
-        return Path(query[1:]).read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageProblem(f"cannot read {query[1:]}: {error.strerror}") from None
+        return read_text(Path(query[1:]), "query")
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
 
 
 @cli.command()
@@ -664,7 +686,7 @@ def mentions(instrument, source, fmt):
               help="The server's SPARQL query endpoint, used to check the counts (env NORMGRAPH_ENDPOINT).")
 @click.option("--update-endpoint", metavar="URL", help="Its SPARQL Update endpoint (default: the query endpoint).")
 @click.option("--graph-store", metavar="URL", help="Its Graph Store protocol endpoint; preferred when given.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True, metavar="SECONDS")
+@click.option("--timeout", type=Seconds(1), default=300.0, show_default=True, metavar="SECONDS")
 @store_option
 def push(endpoint, update_endpoint, graph_store, timeout, store):
     """Upload every named graph of the store to a SPARQL server, replacing the same graphs there.
@@ -695,7 +717,7 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=Seconds(0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Stop a query that runs longer than this.")
 @click.option("--max-memory", type=click.IntRange(min=16), default=1024, show_default=True, metavar="MB",
               help="Stop a query that needs more memory than this.")
@@ -703,9 +725,13 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
               help="Answer at most this many rows or triples (a cut answer carries the X-SPARQL-MaxRows header).")
 @click.option("--allow-service", multiple=True, metavar="URL",
               help="An endpoint queries may federate to with SERVICE (repeatable); every other SERVICE is refused.")
-@click.option("--idle-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+@click.option("--idle-timeout", type=Seconds(0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Hang up on a connection that sends nothing for this long.")
-def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_timeout):
+@click.option("--request-timeout", type=Seconds(0.1), default=10.0, show_default=True, metavar="SECONDS",
+              help="Hang up on a client that takes longer than this to send a whole request (a trickle counts).")
+@click.option("--service-timeout", type=Seconds(0.1), default=10.0, show_default=True, metavar="SECONDS",
+              help="Stop a query that federates (to an --allow-service endpoint) after this long.")
+def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_timeout, request_timeout, service_timeout):
     """Serve the store read-only: web pages at http://HOST:PORT/ and a SPARQL 1.1 endpoint at /query (GET and POST).
 
     The pages (a State's profile and gaps, the gap catalogue, instruments, a map, a case form, a SPARQL editor)
@@ -724,7 +750,8 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
     from .web import create_site
 
     graph = local_graph(store, in_memory=True)
-    limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service))
+    limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service),
+                    service_seconds=service_timeout, request_seconds=request_timeout)
     try:
         server, workers = make_server(graph.store, host, port, limits, idle_timeout,
                                       site_factory=lambda ask: create_site(graph, ask))
@@ -734,6 +761,9 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
         click.echo(f"normgraph: warning: listening on {host}, reachable from other machines", err=True)
     click.echo(f"normgraph: serving {graph.path} read-only: web pages at http://{host}:{server.effective_port}/, "
                f"SPARQL at /query (Ctrl-C stops)", err=True)
+    if not workers.offline and not allow_service:
+        click.echo("normgraph: warning: this machine refuses network namespaces, so the query workers keep the "
+                   "network; SERVICE is still refused by the query checks", err=True)
     import signal
 
     # A service manager stops the server with SIGTERM: the workers go with it.

@@ -6,7 +6,10 @@ each gap, links, consent types, reservations, what is not ratified."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
+
+from .links import web_address
 
 TEXT_FORMATS = ("markdown", "html")
 FILE_FORMATS = ("xlsx", "docx")
@@ -56,7 +59,9 @@ def cell_links(cell: Cell) -> list[Link]:
     """The parts of a cell, each as a link (with no address where it has none)."""
     if isinstance(cell, list):
         return [part for c in cell for part in cell_links(c)]
-    return [cell if isinstance(cell, Link) else Link(cell_text(cell))]
+    if isinstance(cell, Link):  # an address a table loaded is the client's text: only http(s) becomes a link
+        return [Link(cell.text, web_address(cell.url))]
+    return [Link(cell_text(cell))]
 
 
 # ---------------------------------------------------------------------------------------------- building documents
@@ -221,11 +226,23 @@ def rendered(document: Document, fmt: str) -> bytes:
 def text_document(document: Document, fmt: str) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    environment = Environment(loader=PackageLoader("normgraph", "templates"), autoescape=select_autoescape(["html"]),
+    environment = Environment(loader=PackageLoader("normgraph", "templates"), autoescape=select_autoescape(["html.j2"]),
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    environment.filters.update(links=cell_links, text=cell_text)
+    environment.filters.update(links=cell_links, text=cell_text, web_url=web_address, md=markdown_text, md_url=markdown_address)
     template = environment.get_template("document.md.j2" if fmt == "markdown" else "document.html.j2")
     return template.render(doc=document)
+
+
+def markdown_text(text) -> str:
+    """Text as Markdown shows it and no more: HTML a Markdown viewer would render becomes entities, and a bar
+    or a bracket cannot end a table cell or make a link."""
+    from html import escape
+
+    return re.sub(r"([|\[\]])", r"\\\1", escape(str(text), quote=False))
+
+
+def markdown_address(url: str) -> str:
+    return url.replace("(", "%28").replace(")", "%29")
 
 
 def xlsx_document(document: Document) -> bytes:

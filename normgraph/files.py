@@ -50,3 +50,37 @@ def written_error(path: Path, error: OSError) -> Exception:
 
     message = f"cannot write {path}: {error.strerror or error}; nothing was written"
     return InputError(message) if error.errno in PATH_ERRORS else StoreError(message)
+
+
+# The largest case, query or document normgraph reads whole; tables are read line by line, at any size.
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+
+def regular_file(path: Path) -> Path:
+    """The path, if it names a regular file: a FIFO, a device (/dev/zero) or a folder would block or never end."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device, a pipe or a socket)"
+        raise InputError(f"cannot read {path}: it is {kind}; give a file")
+    return path
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """A regular file's text, UTF-8, up to MAX_TEXT_BYTES; any other file is one line naming the problem."""
+    regular_file(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_TEXT_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise InputError(f"cannot read {path}: a {what} is at most {MAX_TEXT_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"cannot read {path}: it is not UTF-8 text (byte {error.start})") from None

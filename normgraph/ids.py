@@ -136,19 +136,26 @@ def country_names() -> CountryNames:
     return CountryNames(codes, official, display, not_coded)
 
 
+# No State's name, in any spelling normgraph knows, is longer: a longer text is refused before any search.
+MAX_NAME_LENGTH = 100
+
+
 def country_code(text: str) -> str:
     """An ISO 3166-1 alpha-3 code from an alpha-3 or alpha-2 code or a name, matched exactly after normalising
     (never a subdivision, never a guess): an ambiguous name names its candidates, an unknown one the nearest."""
+    if len(text) > MAX_NAME_LENGTH:
+        raise InputError(f"{text[:40]!r}... is not a country: a name or code is at most {MAX_NAME_LENGTH} characters")
     code, problem = resolved_country(normalised_name(text), text)
     if problem:
         raise InputError(problem)
     return code
 
 
+# Remembered, right or wrong (a table names the same States on many rows, and an unknown name's nearest-match
+# search is slow): at most 4,096 spellings of at most MAX_NAME_LENGTH characters, a few MB at most.
 @lru_cache(maxsize=4096)
 def resolved_country(key: str, text: str) -> tuple[str | None, str | None]:
-    """(code, None) or (None, why not) for one spelling, remembered: a table names the same states, rightly
-    or wrongly, on many rows, and an unknown name's nearest-match search is slow."""
+    """(code, None) or (None, why not) for one spelling."""
     import difflib
 
     names = country_names()

@@ -18,3 +18,17 @@ def instrument_url(code: str, untc_chapter: str | None = None) -> str:
     if untc_chapter:
         return UNTC_STATUS.format(chapter=untc_chapter, number=roman_number(untc_chapter.split("-")[0]))
     return NORMLEX_INSTRUMENT.format(code=code)
+
+
+def web_address(url: str | None) -> str | None:
+    """The address if it is one a link may open (http or https, with a host, no spaces or control characters);
+    None for anything else a table or a client sends (javascript:, data:, a bare word)."""
+    from urllib.parse import urlsplit
+
+    if not url or any(c.isspace() or ord(c) < 32 or c in '<>"\\`' for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None

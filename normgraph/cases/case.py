@@ -83,7 +83,8 @@ def normalised(data: dict, problems: list[str]) -> dict:
         except InputError as error:
             problems.append(f"work_place: {error}")
     country(facts.get("recruitment"), "agency_country", "recruitment.agency_country")
-    for index, _ in enumerate(facts.get("transit_countries") or []):
+    transit = facts.get("transit_countries") if isinstance(facts.get("transit_countries"), list) else []
+    for index, _ in enumerate(transit):
         try:
             facts["transit_countries"][index] = country_code(facts["transit_countries"][index])
         except (InputError, TypeError) as error:
@@ -114,10 +115,25 @@ def replaced_field_problems(data: dict) -> list[str]:
     return [] if value == "none" else [f"state_imposed: replaced by compulsory_work; write {instead}"]
 
 
+def non_text_keys(data, where: str = "(file)") -> list[tuple[str, object]]:
+    """(where, key) of every mapping key that is not text (YAML reads 1:, ~: and yes: as a number, null, true)."""
+    if isinstance(data, dict):
+        found = [(where, key) for key in data if not isinstance(key, str)]
+        return found + [f for key, value in data.items() if isinstance(key, str)
+                        for f in non_text_keys(value, key if where == "(file)" else f"{where}.{key}")]
+    if isinstance(data, list):
+        return [f for index, value in enumerate(data) for f in non_text_keys(value, f"{where}.{index}")]
+    return []
+
+
 def parse_case(data, name: str) -> Case:
     """Check one case's data; raise CaseError listing every problem, prefixed with the file name."""
     if not isinstance(data, dict) or not data:
         raise CaseError([f"{name}: a case must be a non-empty mapping of facts (see normgraph/cases/schema.json)"])
+    keys = non_text_keys(data)
+    if keys:
+        raise CaseError([f"{name}: {where}: the key {key!r} is not a field name; every key is text "
+                         "(quote it in YAML: \"yes\": ...)" for where, key in keys])
     data = dict(data)
     if "date" in data and isinstance(data["date"], dt.date):
         data["date"] = data["date"].isoformat()
@@ -135,12 +151,16 @@ MAX_NESTING = 50
 
 def read_cases(path: Path) -> Iterator[Case]:
     """The cases in a .yaml/.yml/.json file (one case) or a .jsonl file (one case per line)."""
+    from ..errors import InputError
+    from ..files import regular_file
+
     try:
+        regular_file(path)
         if path.stat().st_size > MAX_CASE_FILE_BYTES:
             raise CaseError([f"{path}: larger than {MAX_CASE_FILE_BYTES // 1_000_000} MB; a case file holds facts, "
                              "one case per line at most"])
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, InputError) as error:
         raise CaseError([f"{path}: cannot read: {error}"]) from None
     if path.suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), 1):
@@ -156,6 +176,8 @@ def parsed_json(text: str, name: str):
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise CaseError([f"{name}: not JSON: {error.msg}"]) from None
+    except ValueError as error:
+        raise CaseError([f"{name}: not a case: {value_problem(error)}"]) from None
     except RecursionError:
         raise CaseError([f"{name}: nested too deep; a case nests a few levels at most"]) from None
 
@@ -176,6 +198,15 @@ def parsed_yaml(text: str, name: str):
         return yaml.load(text, Loader=text_dates_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         raise CaseError([f"{name}: not valid YAML: {error}"]) from None
+    except (ValueError, TypeError) as error:
+        raise CaseError([f"{name}: not a case: {value_problem(error)}"]) from None
+
+
+def value_problem(error: Exception) -> str:
+    """What a parser's error on a value means to the user: Python's limit on digits is not theirs to change."""
+    if "integer string conversion" in str(error):
+        return "a number has thousands of digits; no fact is that large"
+    return str(error)
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +219,8 @@ def text_dates_loader():
     Loader.yaml_implicit_resolvers = {
         first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    # A date tagged by hand (!!timestamp 2023-02-30) stays text too.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
     return Loader
 
 

@@ -14,6 +14,7 @@ import resource
 import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -65,14 +66,18 @@ class WorkerPool:
     time under the limits. A worker past its time is killed and replaced; one that dies (its memory limit, a
     crash) is replaced too; the others keep answering."""
 
-    def __init__(self, work: Callable[[bytes], bytes], size: int, seconds: float, memory_mb: int | None):
+    def __init__(self, work: Callable[[bytes], bytes], size: int, seconds: float, memory_mb: int | None,
+                 offline: bool = False):
         import queue
 
-        self.work, self.seconds, self.memory_mb = work, seconds, memory_mb
+        self.work, self.seconds, self.memory_mb, self.offline = work, seconds, memory_mb, offline
         # The server's ends of every worker's pipes: a new worker closes them, so that each worker sees the end
         # of its requests (and exits) once the server is gone, even if its siblings live on.
         self.server_ends: set[int] = set()
         self.idle: queue.Queue = queue.Queue()
+        # Server threads that may run or wait for a query at once; past them a query is told the server is busy at
+        # once, so that queries can never hold every thread the web pages need.
+        self.admitted = threading.BoundedSemaphore(2 * size)
         for _ in range(size):
             self.idle.put(self.start_worker())
 
@@ -86,6 +91,8 @@ class WorkerPool:
                 os.close(fd)
             try:
                 quiet_engine()
+                if self.offline and not leave_network():
+                    os._exit(FAILED)
                 limit_memory(self.memory_mb)
                 code = serve_requests(self.work, child_reads, child_writes, self.seconds)
             except BaseException:  # the worker must never unwind into the server's code
@@ -96,16 +103,26 @@ class WorkerPool:
         self.server_ends |= {parent_writes, parent_reads}
         return pid, parent_writes, parent_reads
 
-    def run(self, request: bytes, client_gone: Callable[[], bool] = lambda: False) -> bytes:
-        """The worker's answer to the request; QueryError if the engine rejected it, StoreError past a limit or
-        once `client_gone()` says nobody waits for the answer any more (the worker is then stopped too)."""
+    def run(self, request: bytes, client_gone: Callable[[], bool] = lambda: False, seconds: float | None = None) -> bytes:
+        """The worker's answer to the request; QueryError if the engine rejected it, StoreError past a limit (the
+        pool's, or a shorter `seconds`) or once `client_gone()` says nobody waits for the answer any more (the
+        worker is then stopped too)."""
+
+        if not self.admitted.acquire(blocking=False):
+            raise StoreError("every query worker is busy and as many queries wait; try again later")
+        try:
+            return self.run_admitted(request, client_gone, min(seconds or self.seconds, self.seconds))
+        finally:
+            self.admitted.release()
+
+    def run_admitted(self, request: bytes, client_gone: Callable[[], bool], seconds: float) -> bytes:
         import queue
 
-        deadline = time.monotonic() + self.seconds
+        deadline = time.monotonic() + seconds
         try:
-            worker = self.idle.get(timeout=self.seconds)
+            worker = self.idle.get(timeout=seconds)
         except queue.Empty:
-            raise StoreError(f"every worker stayed busy for {self.seconds:g} s; try again later") from None
+            raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
         pid, requests, answers = worker
         try:
             write_frame(requests, request)
@@ -116,7 +133,7 @@ class WorkerPool:
             self.replace(worker)
             if isinstance(stop, ClientGone):
                 raise StoreError("the client went away; its query was stopped") from None
-            raise StoreError(f"the query ran longer than {self.seconds:g} s and was stopped") from None
+            raise StoreError(f"the query ran longer than {seconds:g} s and was stopped") from None
         except (OSError, EOFError):  # the worker died: its memory limit, or a crash
             status = os.waitpid(pid, 0)[1]
             self.replace(worker)
@@ -142,6 +159,29 @@ class WorkerPool:
             os.close(answers)
             self.server_ends -= {requests, answers}
             kill(pid)
+
+
+# unshare(2) flags: a network namespace of its own, and (for a user without CAP_SYS_ADMIN) a user namespace to
+# make one in.
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+
+
+def leave_network() -> bool:
+    """Move the calling process, just forked and so single-threaded, into a network namespace of its own, with
+    no interface but a loopback that is down: nothing it runs (a SERVICE clause the checks missed) can reach any
+    address. False where the kernel or a container refuses namespaces."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+
+
+def can_leave_network() -> bool:
+    """Whether a forked worker can be put offline on this machine (asked once, by a child that tries)."""
+    child = os.fork()
+    if child == 0:
+        os._exit(DONE if leave_network() else FAILED)
+    return os.WEXITSTATUS(os.waitpid(child, 0)[1]) == DONE
 
 
 # How a worker marks an answer that is an error instead (an answer never starts with a NUL byte).

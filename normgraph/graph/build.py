@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import StoreError
 from ..terms import DOCUMENTS, GRAPH, NG, PROV, RDF, VOID, XSD
-from .store import MANIFEST
+from .store import MANIFEST, READERS_LOCK
 
 USER_GRAPH_PREFIX = "user/"
 # Graphs a user loaded (tables under graph/user/, ingested documents under id/document/).
@@ -86,12 +86,31 @@ def writer_lock(path: Path):
 
 
 def drop_abandoned_versions(path: Path) -> None:
-    """Versions left by killed writers. Called with the writer lock held, so no other writer is at work:
-    every version but the one in use is abandoned, however recent."""
+    """Versions left by killed writers, or kept while readers held them. Called with the writer lock held, so no
+    other writer is at work: every version but the one in use is abandoned, however recent."""
     current = path.resolve().parent if path.is_symlink() else None
     for version in versions_dir(path).iterdir():
         if version.resolve() != current:
-            shutil.rmtree(version, ignore_errors=True)
+            remove_version(version)
+
+
+def remove_version(version: Path) -> bool:
+    """Remove a version no reader holds (store.held_version); one still read is kept for a later writer to drop.
+    It is renamed before it is removed, so a reader that finds it from then on passes it over."""
+    import fcntl
+
+    try:
+        with open(version / READERS_LOCK, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            gone = version.with_name(version.name + ".removed")
+            os.replace(version, gone)
+    except FileNotFoundError:  # a version being written, or removed already: nobody can be reading it
+        gone = version
+    shutil.rmtree(gone, ignore_errors=True)
+    return True
 
 
 def new_version(path: Path) -> Path:
@@ -100,6 +119,7 @@ def new_version(path: Path) -> Path:
     drop_abandoned_versions(path)
     version = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
     version.mkdir()
+    (version / READERS_LOCK).touch()
     return version
 
 
@@ -112,7 +132,7 @@ def swap_in(path: Path, version: Path) -> None:
     link.symlink_to((version / "db").resolve())
     os.replace(link, path)
     if previous and previous.parent == versions_dir(path).resolve():
-        shutil.rmtree(previous, ignore_errors=True)
+        remove_version(previous)
 
 
 def check_store_path(path: Path) -> None:

@@ -14,8 +14,8 @@ from urllib.error import HTTPError, URLError
 
 from ..errors import QueryError, StoreError
 from ..terms import DOCUMENTS, GRAPH, NG
-from .sparql_text import substitute
-from .store import GraphSizes, Results, query_form, typed_value
+from .sparql_text import query_form, substitute
+from .store import GraphSizes, Results, typed_value
 
 USER_ENV, PASSWORD_ENV = "NORMGRAPH_ENDPOINT_USER", "NORMGRAPH_ENDPOINT_PASSWORD"
 def normgraph_graph(iri: str) -> bool:

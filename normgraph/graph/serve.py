@@ -13,12 +13,10 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
-from .sparql_text import MAX_NESTING, is_update, nesting_depth, service_targets
-from .store import query_form
+from .sparql_text import MAX_NESTING, is_update, nesting_depth, query_form, service_targets
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -39,6 +37,19 @@ class Limits:
     memory_mb: int = 1024
     max_rows: int = 100_000
     allow_service: tuple[str, ...] = ()
+    # A query that federates (to an allowed endpoint) is stopped sooner: a remote that never answers must not
+    # hold a worker for the whole query limit.
+    service_seconds: float = 10.0
+    # How long a client may take to send a whole request (headers and body), and to take a whole answer.
+    request_seconds: float = 10.0
+    answer_seconds: float = 60.0
+
+
+# How many connections one address may hold open; how many connections in all.
+CONNECTIONS_PER_ADDRESS = 32
+CONNECTIONS = 1000
+# Server threads: twice the workers may run or wait for queries (WorkerPool.admitted), the rest serve pages.
+THREADS = 16
 
 
 class Refusal(Exception):
@@ -102,8 +113,9 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
         raise Refusal(HTTPStatus.NOT_FOUND, "normgraph serves SPARQL queries at /query")
     if method not in ("GET", "POST"):
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
-    query = query_of(environ) if method == "POST" else form_query(environ.get("QUERY_STRING", ""))
-    download = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("format", [None])[0]
+    url_params = form_params(environ.get("QUERY_STRING", ""))
+    query = query_of(environ) if method == "POST" else url_params.get("query", [None])[0]
+    download = url_params.get("format", [None])[0]
     if download is not None and download not in FORMAT_TYPES:
         raise Refusal(HTTPStatus.BAD_REQUEST, f"format is one of: {', '.join(FORMAT_TYPES)}")
     accept = FORMAT_TYPES[download] if download else environ.get("HTTP_ACCEPT") or ""
@@ -117,48 +129,44 @@ def query_of(environ) -> str | None:
     length = environ.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY_BYTES} bytes")
-    body = environ["wsgi.input"].read(int(length)).decode("utf-8", "replace")
+    try:
+        body = environ["wsgi.input"].read(int(length)).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refusal(HTTPStatus.BAD_REQUEST, "a query is UTF-8 text") from None
     content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip()
     if content_type == "application/sparql-update":
         raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
-    return body if content_type == "application/sparql-query" else form_query(body)
+    return body if content_type == "application/sparql-query" else form_params(body).get("query", [None])[0]
 
 
-def form_query(encoded: str) -> str | None:
-    """A query given as the `query` parameter (URL or form body); an `update` parameter is refused."""
+def form_params(encoded: str) -> dict[str, list[str]]:
+    """The parameters of a query string or a form body; an update's parameters, wherever they are, are refused."""
     params = urllib.parse.parse_qs(encoded)
-    if "update" in params:
+    if params.keys() & {"update", "using-graph-uri", "using-named-graph-uri"}:
         raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
-    return params.get("query", [None])[0]
+    return params
 
 
 def checked_form(query: str | None, limits: Limits) -> str:
-    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs."""
+    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs. The checks read
+    the query's tokens as the SPARQL grammar defines them; the engine parses it only in a worker, where a
+    query that crashes the parser costs that worker and no more."""
     if not query:
         raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
-    status, answer = checked(query, limits.allow_service)
-    if status is not None:
-        raise Refusal(status, answer)
-    return answer
-
-
-@lru_cache(maxsize=4096)
-def checked(query: str, allow_service: tuple[str, ...]) -> tuple[HTTPStatus | None, str]:
-    """(None, form) for a query that may run, or (status, why not). The same text always gets the same answer,
-    so a query asked again (a dashboard refreshing) is read and parsed once."""
     if is_update(query):
-        return HTTPStatus.FORBIDDEN, READ_ONLY
+        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
     if nesting_depth(query) > MAX_NESTING:
-        return HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels"
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels")
     # SERVICE makes the engine fetch a URL the query names, from the server's network.
-    refused = [target for target in service_targets(query) if target not in allow_service]
+    refused = [target for target in service_targets(query) if target not in limits.allow_service]
     if refused:
-        allowed = f" (allowed: {', '.join(allow_service)})" if allow_service else ""
-        return HTTPStatus.FORBIDDEN, f"federated queries (SERVICE {refused[0]}) are refused on this endpoint{allowed}"
+        allowed = f" (allowed: {', '.join(limits.allow_service)})" if limits.allow_service else ""
+        raise Refusal(HTTPStatus.FORBIDDEN,
+                      f"federated queries (SERVICE {refused[0][:200]}) are refused on this endpoint{allowed}")
     try:
-        return None, query_form(query)
+        return query_form(query)
     except QueryError as error:
-        return HTTPStatus.BAD_REQUEST, str(error)
+        raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
 def answer(workers, limits: Limits, query: str | None, accept: str,
@@ -169,8 +177,9 @@ def answer(workers, limits: Limits, query: str | None, accept: str,
     if not media_type:
         kind = "graphs" if form == "GRAPH" else "results"
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
+    seconds = limits.service_seconds if service_targets(query) else limits.seconds
     try:
-        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode(), client_gone)
+        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode(), client_gone, seconds)
     except QueryError as error:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
     except StoreError as error:
@@ -246,25 +255,88 @@ def term_json(term) -> dict:
 
 def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS, site_factory=None):
     """A waitress server for the application, bound and ready for `run()` (`effective_port` tells the port),
-    and its worker pool, to be closed after it. The workers are forked before waitress starts its threads.
+    and its worker pool, to be closed after it. The workers are forked before waitress starts its threads, and
+    are offline (a network namespace of their own) unless SERVICE is allowed.
     `site_factory(ask)` makes the WSGI application for every other path; `ask(query, accept)` runs a query as /query
     does (same workers and limits) and gives (media type, body, truncated), or raises Refusal."""
-    from waitress.server import create_server
+    from waitress.adjustments import Adjustments
 
-    from .bounded import WorkerPool
+    from .bounded import WorkerPool, can_leave_network
 
-    workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb)
+    offline = not limits.allow_service and can_leave_network()
+    workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb, offline=offline)
 
     def ask(query: str, accept: str) -> tuple[str, bytes, bool]:
         return answer(workers, limits, query, accept, lambda: False)[1:]
     try:
         site = site_factory(ask) if site_factory else None
-        server = create_server(sparql_app(workers, limits, site), host=host, port=port, channel_timeout=idle,
-                               max_request_body_size=MAX_BODY_BYTES, threads=8, connection_limit=100,
-                               channel_request_lookahead=1,
-                               cleanup_interval=max(1.0, idle / 2),
-                               ident="normgraph-serve", clear_untrusted_proxy_headers=True)
+        adjustments = Adjustments(host=host, port=port, channel_timeout=idle, max_request_body_size=MAX_BODY_BYTES,
+                                  threads=THREADS, connection_limit=CONNECTIONS, asyncore_use_poll=True,
+                                  channel_request_lookahead=1, cleanup_interval=1.0, ident="normgraph-serve",
+                                  clear_untrusted_proxy_headers=True)
+        server = guarded_server(limits)(sparql_app(workers, limits, site), adj=adjustments)
     except BaseException:
         workers.close()
         raise
     return server, workers
+
+
+def guarded_server(limits: Limits):
+    """waitress's TCP server, with what it lacks against slow clients: a deadline for reading a whole request and
+    for sending a whole answer (its idle timeout never fires on a client that trickles a byte at a time), and a
+    cap on the connections one address holds."""
+    import time
+
+    from waitress.channel import HTTPChannel
+    from waitress.server import TcpWSGIServer
+
+    class GuardedChannel(HTTPChannel):
+        def __init__(self, server, sock, addr, adj, map=None):
+            super().__init__(server, sock, addr, adj, map)
+            self.reading_since = self.sending_since = None
+            self.client = addr[0] if isinstance(addr, tuple) else addr
+            held = server.connections_by_address.get(self.client, 0)
+            server.connections_by_address[self.client] = held + 1
+            if held >= CONNECTIONS_PER_ADDRESS:
+                self.will_close = True
+
+        def received(self, data):
+            if self.request is None and data:
+                self.reading_since = time.monotonic()
+            result = super().received(data)
+            if self.request is None:
+                self.reading_since = None
+            return result
+
+        def handle_close(self):
+            if self.client is not None:
+                left = self.server.connections_by_address.get(self.client, 1) - 1
+                if left > 0:
+                    self.server.connections_by_address[self.client] = left
+                else:
+                    self.server.connections_by_address.pop(self.client, None)
+                self.client = None
+            super().handle_close()
+
+        def overdue(self, now: float) -> bool:
+            if self.total_outbufs_len:
+                self.sending_since = self.sending_since or now
+            else:
+                self.sending_since = None
+            return bool((self.reading_since and now - self.reading_since > limits.request_seconds)
+                        or (self.sending_since and now - self.sending_since > limits.answer_seconds))
+
+    class GuardedServer(TcpWSGIServer):
+        channel_class = GuardedChannel
+
+        def __init__(self, *args, **kwargs):
+            self.connections_by_address: dict[str, int] = {}
+            super().__init__(*args, **kwargs)
+
+        def maintenance(self, now):
+            super().maintenance(now)
+            monotonic = time.monotonic()
+            for channel in list(self.active_channels.values()):
+                if channel.overdue(monotonic):
+                    channel.will_close = True
+    return GuardedServer

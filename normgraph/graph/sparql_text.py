@@ -5,39 +5,58 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-UPDATE_KEYWORDS = re.compile(
-    r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*?\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+QUERY_FORMS = {"SELECT": "SELECT", "ASK": "ASK", "CONSTRUCT": "GRAPH", "DESCRIBE": "GRAPH"}
 
 
 # The SPARQL parser recurses once per nested group: thousands of levels overflow its stack and kill the process.
 MAX_NESTING = 200
 
 
+# The terminals of the SPARQL 1.1 grammar (section 19.8) that can hold a character which means something
+# elsewhere: strings, IRIs, prefixed names (whose local part may escape '#', '{', '.' ... as \# or %23),
+# variables and comments. Everything else is a keyword or one character of punctuation.
+PN_LOCAL_CHAR = r"(?:[\w.:\-\u00B7\u0300-\u036F\u203F-\u2040]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
-                   r'''|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
-                   r'''|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)'''
-                   r'''|(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z]+)|(?P<other>[\s\S])''')
+                   r'''|(?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
+                   r'''|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<comment>\#[^\n\r]*)'''
+                   r'''|(?P<variable>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)'''
+                   rf'''|(?P<pname>(?:[^\W\d_][\w.\-]*)?:{PN_LOCAL_CHAR}*)'''
+                   r'''|(?P<blank>_:[\w.\-]+)|(?P<word>[^\W\d_]\w*)|(?P<other>[\s\S])''')
+# SPARQL reads \uXXXX and \UXXXXXXXX anywhere in a query as the character they name, before its grammar
+# (section 19.2): "\u0053ERVICE" is SERVICE.
+CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescaped(query: str) -> str:
+    def character(match: re.Match) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+    return CODEPOINT_ESCAPE.sub(character, query)
+
+
+def tokens(query: str) -> list[tuple[str, str]]:
+    """(kind, text) of every token but spaces and comments, read as the engine reads the query."""
+    return [(match.lastgroup, match.group(0)) for match in TOKEN.finditer(unescaped(query))
+            if match.lastgroup != "comment" and not match.group(0).isspace()]
 
 
 def nesting_depth(query: str) -> int:
-    """How deep the query's groups and brackets nest (strings, IRIs and comments do not count)."""
+    """How deep the query's groups and brackets nest (strings, IRIs, names and comments do not count)."""
     depth = deepest = 0
-    for match in TOKEN.finditer(query):
-        if match.lastgroup == "other" and match.group(0) in "{(":
+    for kind, text in tokens(query):
+        if kind == "other" and text in "{([":
             depth += 1
             deepest = max(deepest, depth)
-        elif match.lastgroup == "other" and match.group(0) in "})":
+        elif kind == "other" and text in "})]":
             depth -= 1
     return deepest
 
 
 def service_targets(query: str) -> list[str]:
-    """What each SERVICE names: an IRI (without its brackets) or a variable (with its '?')."""
+    """What each SERVICE names: an IRI (without its brackets), a prefixed name or a variable (with its '?')."""
     targets, after_service = [], False
-    for match in TOKEN.finditer(query):
-        kind, text = match.lastgroup, match.group(0)
-        if kind in ("comment",) or text.isspace():
-            continue
+    for kind, text in tokens(query):
         if kind == "word" and text.upper() == "SERVICE":
             after_service = True
         elif after_service and not (kind == "word" and text.upper() == "SILENT"):
@@ -46,10 +65,34 @@ def service_targets(query: str) -> list[str]:
     return targets
 
 
+def first_keyword(query: str) -> str:
+    """The keyword after the prologue (PREFIX and BASE declarations): the query or update form."""
+    for kind, text in tokens(query):
+        if kind == "word" and text.upper() not in ("PREFIX", "BASE"):
+            return text.upper()
+        if kind not in ("word", "iri", "pname"):
+            return text
+    return ""
+
+
 def is_update(query: str) -> bool:
-    """Whether the text is a SPARQL Update rather than a query (comments ignored)."""
-    text = re.sub(r"(?m)#.*$", "", re.sub(r"<[^>]*>", "<>", query))
-    return bool(UPDATE_KEYWORDS.match(text))
+    """Whether the text is a SPARQL Update rather than a query."""
+    return first_keyword(query) in UPDATE_FORMS
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK or GRAPH (CONSTRUCT, DESCRIBE), read from the text: the engine itself parses the query only
+    where it runs (a worker, a bounded child, a remote server), so no query is parsed or run here."""
+    from ..errors import QueryError
+
+    if nesting_depth(query) > MAX_NESTING:
+        raise QueryError(f"the query nests groups {nesting_depth(query)} deep; normgraph takes up to {MAX_NESTING}")
+    keyword = first_keyword(query)
+    if keyword not in QUERY_FORMS:
+        shown = keyword[:40] or "nothing"
+        raise QueryError(f"SPARQL syntax error: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE after its "
+                         f"PREFIX and BASE declarations, not {shown!r}")
+    return QUERY_FORMS[keyword]
 
 
 # Strings, IRIs and comments are copied as they are; only variables outside them are bound.

@@ -7,11 +7,16 @@ from pathlib import Path
 
 from ..errors import QueryError, StoreError
 from ..terms import GRAPH
-from .sparql_text import MAX_NESTING, nesting_depth, substitute
+from .sparql_text import substitute
 
 STORE_ENV = "NORMGRAPH_STORE"
 # Each store version writes a manifest beside its database once it is whole: its quads and named graphs.
 MANIFEST = "manifest.json"
+# In each version: a file its readers hold a shared lock on while they read it; a writer removes a version only
+# once it holds that lock alone (graph/build.remove_version).
+READERS_LOCK = "readers.lock"
+# How often a reader tries the newest version when writers replace the one it found before it could hold it.
+HOLD_TRIES = 20
 # Up to this size a long-lived reader copies the store into memory (about 0.5 GB at the limit).
 IN_MEMORY_MAX_QUADS = 1_000_000
 
@@ -22,19 +27,6 @@ def default_store_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("normgraph")) / "store"
-
-
-def query_form(query: str) -> str:
-    """SELECT, ASK or GRAPH (CONSTRUCT, DESCRIBE), read by parsing the query against an empty store."""
-    from pyoxigraph import QueryBoolean, QuerySolutions, Store
-
-    if nesting_depth(query) > MAX_NESTING:
-        raise QueryError(f"the query nests groups {nesting_depth(query)} deep; normgraph takes up to {MAX_NESTING}")
-    try:
-        result = Store().query(query)
-    except SyntaxError as error:
-        raise QueryError(f"SPARQL syntax error: {error}") from None
-    return "SELECT" if isinstance(result, QuerySolutions) else "ASK" if isinstance(result, QueryBoolean) else "GRAPH"
 
 
 @dataclass
@@ -79,6 +71,32 @@ class GraphSizes:
         return {iri.removeprefix(GRAPH): count for iri, count in self.triples_per_graph().items()}
 
 
+def held_version(path: Path):
+    """(database, open lock file) of the version the store path names, held for reading: no writer removes it
+    while the file is open. A version a writer was removing as it was found is passed over for the newest."""
+    import fcntl
+
+    for _ in range(HOLD_TRIES):
+        database = path.resolve()
+        if not path.is_symlink() and not database.exists():
+            raise StoreError(f"cannot open the store at {path}: there is none; run `normgraph build`")
+        lock = database.parent / READERS_LOCK
+        try:
+            handle = open(lock, "rb")
+        except FileNotFoundError:
+            if (database.parent / MANIFEST).exists():  # a version written before readers held their version
+                lock.touch()
+            continue  # else the version is gone: the link names a newer one now
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            if os.path.samestat(os.fstat(handle.fileno()), os.stat(lock)) and database.exists():
+                return database, handle
+        except FileNotFoundError:
+            pass
+        handle.close()
+    raise StoreError(f"the store at {path} was replaced {HOLD_TRIES} times while this command opened it; try again")
+
+
 class LocalGraph(GraphSizes):
     """A read-only view of the embedded Oxigraph store; every named graph is part of the default graph.
 
@@ -91,13 +109,15 @@ class LocalGraph(GraphSizes):
 
         self.path = path
         try:
-            self.store = Store.read_only(str(path.resolve()))
+            self.database, self.held = held_version(path)
+            self.store = Store.read_only(str(self.database))
             written = self.manifest()
             self.check_whole(written)
             if in_memory and written["quads"] <= IN_MEMORY_MAX_QUADS:
                 memory = Store()
                 memory.bulk_extend(self.store)
                 self.store = memory
+                self.held.close()  # the copy no longer needs the version on disk
         except (OSError, RuntimeError) as error:
             raise StoreError(f"cannot open the store at {path}: {error}; run `normgraph build` to repair it "
                              "(your loaded graphs are kept)") from None
@@ -105,7 +125,7 @@ class LocalGraph(GraphSizes):
     def manifest(self) -> dict:
         import json
 
-        manifest = self.path.resolve().parent / MANIFEST
+        manifest = self.database.parent / MANIFEST
         if not manifest.exists():
             raise StoreError(f"the store at {self.path} is damaged: its version has no manifest; run `normgraph build` "
                              "to repair it (your loaded graphs are kept)")

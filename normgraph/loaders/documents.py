@@ -15,6 +15,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Triple
 
 from ..errors import InputError
+from ..files import read_text, regular_file
 from ..rdf import DCT_FORMAT, DCT_TITLE, RDF_TYPE, facts, ng
 from ..terms import DOCUMENTS
 
@@ -88,13 +89,8 @@ def document_text(path: Path) -> tuple[str, str]:
         raise InputError(f"{path}: cannot read {path.suffix or 'files without an extension'}; "
                          f"known: {', '.join(sorted(TEXT_TYPES))}")
     if media_type == "application/pdf":
-        return pdf_text(path), media_type
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise InputError(f"{path}: {error.strerror}") from None
+        return pdf_text(regular_file(path)), media_type
+    raw = read_text(path, "document")
     if media_type == "text/html":
         parser = TextOfHtml()
         parser.feed(raw)

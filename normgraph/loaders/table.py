@@ -154,10 +154,13 @@ def read_file(path: Path, required: list[str], parse: Callable[[Row], T],
 def stream_file(path: Path, required: list[str], parse: Callable[[Row], T],
                 aliases: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> Iterator[T]:
     """parsed_rows over a file read line by line, so a large table is never whole in memory."""
+    from ..files import regular_file
+
     try:
+        regular_file(path)
         with path.open(encoding="utf-8-sig", newline="") as handle:
             yield from parsed_rows(handle, str(path), required, parse, aliases, defaults)
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, InputError) as error:
         raise TableError([f"{path}: cannot read: {error}"]) from None
 
 

@@ -9,6 +9,7 @@ import json
 from importlib import resources
 
 from ..errors import InputError, NormgraphError, UsageError
+from ..links import web_address
 from .forms import case_form_fields, case_from_form
 
 HERE = resources.files("normgraph")
@@ -28,17 +29,25 @@ def create_site(graph, ask, cache_pages: bool = True):
     from .worldmap import MAP_STATUSES, shapes, world_map
 
     app = Flask("normgraph.web", template_folder=str(HERE / "templates" / "web"), static_folder=str(HERE / "web" / "static"))
+    # Every template escapes what it prints (Flask would only for names ending in .html); what a client or a
+    # loaded table sends is text, never markup.
+    app.jinja_env.autoescape = True
+    # No redirect is made by the router: its redirects (a doubled slash, a trailing slash) are absolute
+    # addresses built from the client's Host header.
+    app.url_map.merge_slashes = app.url_map.strict_slashes = False
     classifier = Classifier(graph)
     cache = PageCache(budget=64 * 1024 * 1024 if cache_pages else 0)
 
     @app.before_request
     def cached():
-        return cache.get(cache_key(request))
+        # Any other method goes on to the router, which answers 405 as it does for an uncached page.
+        return cache.get(cache_key(request)) if request.method in ("GET", "HEAD") else None
 
     @app.after_request
     def keep(response):
         if request.method == "GET" and response.status_code == 200 and not response.direct_passthrough:
             cache.put(cache_key(request), response)
+        response.headers.extend(SECURITY_HEADERS)
         return response
 
     def as_of() -> str:
@@ -188,8 +197,15 @@ def create_site(graph, ask, cache_pages: bool = True):
     def status_class(status: str | None) -> str:
         return (status or "no record").split(" (")[0].split(":")[0].replace(" ", "-")
 
-    app.jinja_env.filters.update(details=row_details, bound=bound_text)
+    app.jinja_env.filters.update(details=row_details, bound=bound_text, web_url=web_address)
     return app
+
+
+# No script runs on these pages (none is needed): a script that slipped into a page would not run either.
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                                "base-uri 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer")]
 
 
 class PageCache:
@@ -211,20 +227,27 @@ class PageCache:
             self.pages.move_to_end(key)
         from flask import Response
 
-        body, content_type, headers = entry
+        body, content_type, headers, _ = entry
         return Response(body, content_type=content_type, headers=headers)
 
     def put(self, key: str, response) -> None:
         body = response.get_data()
         headers = [(k, v) for k, v in response.headers.items() if k == "Content-Disposition"]
+        # An address is counted with its page, and a long one (a client's junk parameters) is not kept at all.
+        cost = len(body) + len(key) + ENTRY_OVERHEAD
         with self.lock:
-            if key in self.pages or len(body) > self.budget // 8:
+            if key in self.pages or cost > self.budget // 8 or len(key) > MAX_CACHED_ADDRESS:
                 return
-            self.pages[key] = (body, response.content_type, headers)
-            self.size += len(body)
+            self.pages[key] = (body, response.content_type, headers, cost)
+            self.size += cost
             while self.size > self.budget:
-                _, (old, _, _) = self.pages.popitem(last=False)
-                self.size -= len(old)
+                _, (_, _, _, freed) = self.pages.popitem(last=False)
+                self.size -= freed
+
+
+# What an entry costs beyond its page and address (the tuple, the dictionary slot, the strings' headers).
+ENTRY_OVERHEAD = 400
+MAX_CACHED_ADDRESS = 2048
 
 
 def cache_key(request) -> str:
