@@ -1,7 +1,10 @@
 """Throughput of `normgraph serve` with concurrent readers (target: >= 200 simple queries/s on 2 cores),
 and push throughput to an Oxigraph server (Graph Store protocol) in triples/s.
 
-    python bench/bench_serve.py [--readers 8] [--seconds 10]
+    python bench/bench_serve.py [--readers 8] [--seconds 10] [--wrk]
+
+With --wrk the load comes from wrk (a native load generator: a Python client saturates before the servers do),
+serve and Oxigraph server side by side, repeated and interleaved, and the push is skipped.
 """
 from __future__ import annotations
 
@@ -42,10 +45,42 @@ def readers(url: str, count: int, seconds: float, query: str = SIMPLE) -> int:
     return sum(done)
 
 
+def wrk_rate(url: str, query: str, connections: int, seconds: float) -> float:
+    """Requests per second wrk measures on GET `url`?query=..., with `connections` open (2 threads); non-2xx
+    answers are counted apart and fail the run."""
+    import re
+    import shutil
+
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    target = url + "?" + urllib.parse.urlencode({"query": query})
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", target], capture_output=True,
+                         text=True, check=True).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"wrk saw errors:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def wrk_side_by_side(url: str, oxigraph_url: str, queries: dict, connections: list[int], seconds: float,
+                     runs: int = 3) -> None:
+    print(f"{'wrk, queries/s (median of ' + str(runs) + ')':34s} {'connections':>11s} {'serve':>8s} {'Oxigraph':>9s} {'ratio':>6s}")
+    import statistics
+
+    for label, query in queries.items():
+        for count in connections:
+            ours, theirs = [], []
+            for _ in range(runs):  # interleaved, so that a busy moment of the machine hits both
+                ours.append(wrk_rate(url, query, count, seconds))
+                theirs.append(wrk_rate(oxigraph_url, query, count, seconds))
+            mine, other = statistics.median(ours), statistics.median(theirs)
+            print(f"{label:34s} {count:11d} {mine:8.0f} {other:9.0f} {mine / other:6.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--wrk", action="store_true", help="measure with wrk, serve beside Oxigraph server")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "store"
@@ -64,6 +99,12 @@ def main() -> None:
 
         pair = named_query("c029-without-p029")
         gap = substitute(pair.text, bind(pair, {"asOf": "2024-01-01"}))
+        if options.wrk:
+            wrk_side_by_side(url, oxigraph.query, {"simple (one state's name)": SIMPLE, "a gap query, every state": gap},
+                             [1, options.readers], options.seconds)
+            stop(server)
+            oxigraph.stop()
+            return
         print(f"{'queries/s':28s} {'connections':>11s} {'serve':>8s} {'Oxigraph server':>16s}")
         for label, query in (("simple (one state's name)", SIMPLE), ("a gap query, every state", gap)):
             for connections in (1, options.readers):

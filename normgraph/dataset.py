@@ -203,12 +203,18 @@ def sources_of(row, kind: str) -> set[str]:
 
 def check_source(file: Path, declared: DeclaredSource | None) -> set[str]:
     """The source ids a row may cite (the bundled ones and the declared one), once the declared one is sound."""
+    from .links import web_address
     from .loaders.sources import bundled_source_ids
+    from .loaders.table import as_of_problem
 
     if declared and not SOURCE_ID.match(declared.id):
         raise TableError([f"{file}: --source {declared.id!r}: a source id is letters, digits, '_', '-' and '.'"])
     if declared and declared.id not in bundled_source_ids() and not declared.title:
         raise TableError([f"{file}: --source {declared.id} is a new source: give its --source-title too"])
+    if declared and declared.url and not web_address(declared.url):
+        raise TableError([f"{file}: --source-url {declared.url[:60]!r} is not an http(s) address"])
+    if declared and declared.as_of and as_of_problem(declared.as_of):
+        raise TableError([f"{file}: --as-of {as_of_problem(declared.as_of)}"])
     return bundled_source_ids() | ({declared.id} if declared else set())
 
 

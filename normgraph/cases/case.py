@@ -151,16 +151,18 @@ MAX_NESTING = 50
 
 def read_cases(path: Path) -> Iterator[Case]:
     """The cases in a .yaml/.yml/.json file (one case) or a .jsonl file (one case per line)."""
-    from ..errors import InputError
     from ..files import regular_file
 
     try:
         regular_file(path)
+    except InputError as error:
+        raise CaseError([str(error)]) from None
+    try:
         if path.stat().st_size > MAX_CASE_FILE_BYTES:
             raise CaseError([f"{path}: larger than {MAX_CASE_FILE_BYTES // 1_000_000} MB; a case file holds facts, "
                              "one case per line at most"])
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, InputError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise CaseError([f"{path}: cannot read: {error}"]) from None
     if path.suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), 1):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
-from .sparql_text import MAX_NESTING, is_update, nesting_depth, query_form, service_targets
+from .sparql_text import MAX_NESTING, UPDATE_FORMS, query_form, reading
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -147,37 +147,39 @@ def form_params(encoded: str) -> dict[str, list[str]]:
     return params
 
 
-def checked_form(query: str | None, limits: Limits) -> str:
-    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs. The checks read
+def checked_form(query: str | None, limits: Limits) -> tuple[str, bool]:
+    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs, and whether it
+    federates. The checks read
     the query's tokens as the SPARQL grammar defines them; the engine parses it only in a worker, where a
     query that crashes the parser costs that worker and no more."""
     if not query:
         raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
-    if is_update(query):
+    read = reading(query)
+    if read.keyword in UPDATE_FORMS:
         raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
-    if nesting_depth(query) > MAX_NESTING:
+    if read.depth > MAX_NESTING:
         raise Refusal(HTTPStatus.BAD_REQUEST, f"the query nests deeper than {MAX_NESTING} levels")
     # SERVICE makes the engine fetch a URL the query names, from the server's network.
-    refused = [target for target in service_targets(query) if target not in limits.allow_service]
+    refused = [target for target in read.services if target not in limits.allow_service]
     if refused:
         allowed = f" (allowed: {', '.join(limits.allow_service)})" if limits.allow_service else ""
         raise Refusal(HTTPStatus.FORBIDDEN,
                       f"federated queries (SERVICE {refused[0][:200]}) are refused on this endpoint{allowed}")
     try:
-        return query_form(query)
+        return query_form(query, read), bool(read.services)
     except QueryError as error:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
 def answer(workers, limits: Limits, query: str | None, accept: str,
            client_gone: Callable[[], bool]) -> tuple[HTTPStatus, str, bytes, bool]:
-    form = checked_form(query, limits)
+    form, federates = checked_form(query, limits)
     offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
     media_type = negotiate(accept, offered, default)
     if not media_type:
         kind = "graphs" if form == "GRAPH" else "results"
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
-    seconds = limits.service_seconds if service_targets(query) else limits.seconds
+    seconds = limits.service_seconds if federates else limits.seconds
     try:
         body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode(), client_gone, seconds)
     except QueryError as error:

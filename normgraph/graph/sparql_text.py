@@ -3,6 +3,8 @@ SERVICE targets), and writing bound parameters into it as terms for engines that
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
@@ -17,12 +19,12 @@ MAX_NESTING = 200
 # elsewhere: strings, IRIs, prefixed names (whose local part may escape '#', '{', '.' ... as \# or %23),
 # variables and comments. Everything else is a keyword or one character of punctuation.
 PN_LOCAL_CHAR = r"(?:[\w.:\-\u00B7\u0300-\u036F\u203F-\u2040]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
-TOKEN = re.compile(r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
-                   r'''|(?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
+TOKEN = re.compile(r'''(?P<long>"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|\'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*\'\'\')'''
+                   r'''|(?P<string>"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*')'''
                    r'''|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<comment>\#[^\n\r]*)'''
                    r'''|(?P<variable>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)'''
                    rf'''|(?P<pname>(?:[^\W\d_][\w.\-]*)?:{PN_LOCAL_CHAR}*)'''
-                   r'''|(?P<blank>_:[\w.\-]+)|(?P<word>[^\W\d_]\w*)|(?P<other>[\s\S])''')
+                   r'''|(?P<blank>_:[\w.\-]+)|(?P<word>[^\W\d_]\w*)|(?P<space>\s+)|(?P<other>[\s\S])''')
 # SPARQL reads \uXXXX and \UXXXXXXXX anywhere in a query as the character they name, before its grammar
 # (section 19.2): "\u0053ERVICE" is SERVICE.
 CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -35,59 +37,55 @@ def unescaped(query: str) -> str:
     return CODEPOINT_ESCAPE.sub(character, query)
 
 
-def tokens(query: str) -> list[tuple[str, str]]:
+def tokens(query: str) -> Iterator[tuple[str, str]]:
     """(kind, text) of every token but spaces and comments, read as the engine reads the query."""
-    return [(match.lastgroup, match.group(0)) for match in TOKEN.finditer(unescaped(query))
-            if match.lastgroup != "comment" and not match.group(0).isspace()]
+    for match in TOKEN.finditer(unescaped(query)):
+        if match.lastgroup not in ("comment", "space"):
+            yield match.lastgroup, match.group(0)
 
 
-def nesting_depth(query: str) -> int:
-    """How deep the query's groups and brackets nest (strings, IRIs, names and comments do not count)."""
-    depth = deepest = 0
+@dataclass(frozen=True)
+class Reading:
+    """What a query does, read in one pass over its tokens: the keyword after its prologue (its form, or an
+    update's), how deep its groups and brackets nest, and what each SERVICE names (an IRI without its brackets,
+    a prefixed name or a variable)."""
+    keyword: str
+    depth: int
+    services: tuple[str, ...]
+
+
+def reading(query: str) -> Reading:
+    keyword, depth, deepest, services, after_service = None, 0, 0, [], False
     for kind, text in tokens(query):
+        if keyword is None and not (kind in ("iri", "pname") or (kind == "word" and text.upper() in ("PREFIX", "BASE"))):
+            keyword = text.upper()
         if kind == "other" and text in "{([":
             depth += 1
             deepest = max(deepest, depth)
         elif kind == "other" and text in "})]":
             depth -= 1
-    return deepest
-
-
-def service_targets(query: str) -> list[str]:
-    """What each SERVICE names: an IRI (without its brackets), a prefixed name or a variable (with its '?')."""
-    targets, after_service = [], False
-    for kind, text in tokens(query):
-        if kind == "word" and text.upper() == "SERVICE":
+        elif kind == "word" and text.upper() == "SERVICE":
             after_service = True
         elif after_service and not (kind == "word" and text.upper() == "SILENT"):
-            targets.append(text[1:-1] if kind == "iri" else text)
+            services.append(text[1:-1] if kind == "iri" else text)
             after_service = False
-    return targets
-
-
-def first_keyword(query: str) -> str:
-    """The keyword after the prologue (PREFIX and BASE declarations): the query or update form."""
-    for kind, text in tokens(query):
-        if kind == "word" and text.upper() not in ("PREFIX", "BASE"):
-            return text.upper()
-        if kind not in ("word", "iri", "pname"):
-            return text
-    return ""
+    return Reading(keyword or "", deepest, tuple(services))
 
 
 def is_update(query: str) -> bool:
     """Whether the text is a SPARQL Update rather than a query."""
-    return first_keyword(query) in UPDATE_FORMS
+    return reading(query).keyword in UPDATE_FORMS
 
 
-def query_form(query: str) -> str:
+def query_form(query: str, read: Reading | None = None) -> str:
     """SELECT, ASK or GRAPH (CONSTRUCT, DESCRIBE), read from the text: the engine itself parses the query only
     where it runs (a worker, a bounded child, a remote server), so no query is parsed or run here."""
     from ..errors import QueryError
 
-    if nesting_depth(query) > MAX_NESTING:
-        raise QueryError(f"the query nests groups {nesting_depth(query)} deep; normgraph takes up to {MAX_NESTING}")
-    keyword = first_keyword(query)
+    read = read or reading(query)
+    if read.depth > MAX_NESTING:
+        raise QueryError(f"the query nests groups {read.depth} deep; normgraph takes up to {MAX_NESTING}")
+    keyword = read.keyword
     if keyword not in QUERY_FORMS:
         shown = keyword[:40] or "nothing"
         raise QueryError(f"SPARQL syntax error: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE after its "

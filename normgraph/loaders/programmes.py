@@ -23,8 +23,8 @@ def parse_programme(row: Row) -> dict:
     start, end = row.integer("start"), row.integer("end")
     if start and end and end < start:
         row.problems.append(f"column 'end': {end} is before the start {start}")
-    return {"programme": row.text("programme", True), "name": row.text("name", True),
-            "kind": row.choice("kind", KINDS, True), "parent": row.text("parent"),
+    return {"programme": row.identifier("programme", True), "name": row.text("name", True),
+            "kind": row.choice("kind", KINDS, True), "parent": row.identifier("parent"),
             "countries": row.many("countries", country_code), "region": row.choice("ilo_region", ilo_regions()),
             "start": start, "end": end, "focus": row.many("focus", topic_key),
             "promotes": row.many("promotes", instrument_code), "source": row.text("source", True),

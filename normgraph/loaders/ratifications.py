@@ -60,7 +60,20 @@ def check_dates(row: Row, instrument: Instrument | None, registered, denounced, 
 
 
 def parser(instruments: dict[str, Instrument]):
+    """A row's record; a table holds one record per State and instrument (two would be one record with two
+    dates), so a second row for one is a problem naming the first."""
+    first_line: dict[tuple[str, str], int] = {}
+
     def parse(row: Row) -> Ratification:
+        record = parse_record(row)
+        if record.instrument and record.state:
+            seen = first_line.setdefault((record.instrument, record.state), row.line)
+            if seen != row.line:
+                row.problems.append(f"a second row for {record.state} and {record.instrument} (the first is line "
+                                    f"{seen}): a table holds one record per State and instrument")
+        return record
+
+    def parse_record(row: Row) -> Ratification:
         code = row.instrument("instrument")
         instrument = instruments.get(code) if code else None
         if instrument and (not instrument.is_ilo or not instrument.consent_delay):

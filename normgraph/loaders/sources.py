@@ -13,7 +13,7 @@ GRAPH = "sources"
 
 
 def parse_source(row: Row) -> dict:
-    return {"source": row.text("source", True), "title": row.text("title", True), "url": row.text("url"),
+    return {"source": row.text("source", True), "title": row.text("title", True), "url": row.url("url"),
             "as_of": row.text("as_of"), "licence": row.text("licence")}
 
 

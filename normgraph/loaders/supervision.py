@@ -41,10 +41,10 @@ def parse_comment(row: Row) -> dict:
     year = row.integer("year")
     if year and not 1919 <= year <= 2100:
         row.problems.append(f"column 'year': {year} is not a possible year")
-    return {"comment": row.text("comment", True), "body": row.choice("body", BODIES, True),
+    return {"comment": row.identifier("comment", True), "body": row.choice("body", BODIES, True),
             "kind": row.choice("kind", KINDS, True), "state": row.country("state", required=False),
             "instruments": row.many("instruments", any_instrument), "year": year, "session": row.text("session"),
-            "topics": row.many("topics", topic_key), "url": row.text("url"), "evidence": row.text("evidence"),
+            "topics": row.many("topics", topic_key), "url": row.url("url"), "evidence": row.text("evidence"),
             "source": row.text("source", True), "as_of": row.text("as_of")}
 
 

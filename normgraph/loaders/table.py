@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ from ..ids import country_code, instrument_code
 T = TypeVar("T")
 # Dates as NORMLEX's own tables write them, besides ISO 8601.
 DATE_LAYOUTS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")
 
 
 class Row:
@@ -81,20 +83,44 @@ class Row:
     def country(self, column: str, required: bool = True) -> str | None:
         return self._checked(column, required, country_code)
 
+    def identifier(self, column: str, required: bool = False) -> str:
+        """An id that becomes part of an IRI: letters, digits, '_', '-' and '.' (no space, no '<', no '#')."""
+        def convert(value: str) -> str:
+            if not IDENTIFIER.match(value):
+                raise ValueError(f"{value[:60]!r} is not an id: use letters, digits, '_', '-' and '.'")
+            return value
+        return self._checked(column, required, convert) or ""
+
+    def url(self, column: str) -> str:
+        """An http(s) address (a link in pages and reports opens it): no other scheme, no spaces."""
+        from ..links import web_address
+
+        def convert(value: str) -> str:
+            if not web_address(value):
+                raise ValueError(f"{value[:60]!r} is not an http(s) address")
+            return value
+        return self._checked(column, False, convert) or ""
+
     def many(self, column: str, convert: Callable[[str], str]) -> list[str]:
         return self._checked(column, False, lambda v: [convert(p.strip()) for p in v.split(";") if p.strip()]) or []
 
 
 def check_as_of(row: Row) -> None:
-    """An as-of date is a year, a month or a day that exists, or 'unknown'."""
+    problem = as_of_problem(row.text("as_of"))
+    if problem:
+        row.problems.append(f"column 'as_of': {problem}")
+
+
+def as_of_problem(value: str) -> str | None:
+    """Why a source's as-of date is not one (a year, a month or a day that exists, or 'unknown'), or None."""
     from .legal_time import as_of_upper_bound
 
-    value = row.text("as_of")
     try:
         if value and value != "unknown" and as_of_upper_bound(value) is None:
             raise ValueError
     except ValueError:
-        row.problems.append(f"column 'as_of': {value!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD) or 'unknown'")
+        return f"{value[:40]!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD) or 'unknown'"
+    return None
 
 
 def read_rows(text: str, name: str, required: list[str], parse: Callable[[Row], T],
@@ -158,9 +184,12 @@ def stream_file(path: Path, required: list[str], parse: Callable[[Row], T],
 
     try:
         regular_file(path)
+    except InputError as error:
+        raise TableError([str(error)]) from None
+    try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             yield from parsed_rows(handle, str(path), required, parse, aliases, defaults)
-    except (OSError, UnicodeDecodeError, InputError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise TableError([f"{path}: cannot read: {error}"]) from None
 
 
