@@ -54,7 +54,7 @@ def wrk_rate(url: str, query: str, connections: int, seconds: float) -> float:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     target = url + "?" + urllib.parse.urlencode({"query": query})
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", target], capture_output=True,
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds:g}s", target], capture_output=True,
                          text=True, check=True).stdout
     if "Non-2xx" in out:
         sys.exit(f"wrk saw errors:\n{out}")

@@ -24,6 +24,8 @@ OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG +
 STRENGTH = list(OUTCOMES.values())
 # Not ratified at all: a state with no record of consent on the date.
 NOT_RATIFIED = "not ratified"
+# Only an ILO Member can ratify an ILO Convention or Protocol (ILO Constitution Art. 19(5)(d)).
+NOT_A_MEMBER = "not an ILO Member: cannot ratify"
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +71,9 @@ class Classifier:
         self.situations: dict[str, dict] = {}
         for row in run_named(graph, "profiles", "situations"):
             situation = self.situations.setdefault(row["situation"], {"label": row["label"], "instruments": {}})
-            situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"]}
+            if row["code"]:
+                situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"],
+                                                         "ilo": row["ilo"]}
         self.provisions: dict[str, tuple[str, str]] = {}
         self.within: dict[str, str] = {}
         self.grounded: dict[str, list[str]] = {}
@@ -87,6 +91,7 @@ class Classifier:
         self.stages = [[rule for rule in rules if rule.stage == stage] for stage in sorted({r.stage for r in rules})]
         self.profiles: dict[tuple, dict] = {}
         self.statehood: dict[tuple, dict] = {}
+        self.membership: dict[tuple, bool] = {}
         self.adopted: dict[str, set[str]] = {}
 
     def bindings_of(self, state: str, date: str, place: str | None = None) -> dict:
@@ -137,6 +142,11 @@ class Classifier:
 
         days = {row["day"] for row in run_named(self.graph, "profiles", "legal-time-changes", state=state)}
         return sorted(days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days})
+
+    def ilo_member(self, state: str, date: str) -> bool:
+        if (state, date) not in self.membership:
+            self.membership[state, date] = bool(run_named(self.graph, "profiles", "ilo-membership", asOf=date, state=state))
+        return self.membership[state, date]
 
     def adopted_on(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
@@ -214,7 +224,8 @@ class Classifier:
             if finding["outcome"] == "not established":
                 ruled_out.append(entry)
                 continue
-            articles = self.articles(situation, finding["extra"])
+            # No article of an instrument is cited for facts before its adoption (P029 for facts of 2010).
+            articles = [p for p in self.articles(situation, finding["extra"]) if self.provisions[p][1] in adopted]
             situations.append({**entry, "articles": [self.provisions[p][0] for p in articles]})
             for code, about in known["instruments"].items():
                 if code not in adopted:
@@ -223,7 +234,7 @@ class Classifier:
                     continue
                 instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"], "engaged": None,
                                                            "situations": [], "articles": [],
-                                                           "recommendation": about["recommendation"]})
+                                                           "recommendation": about["recommendation"], "ilo": about["ilo"]})
                 instrument["situations"].append(key_of(situation))
                 instrument["articles"] += [p for p in articles if self.provisions[p][1] == code and p not in instrument["articles"]]
                 instrument["engaged"] = instrument["engaged"] or (finding["outcome"] == "applies") or None
@@ -242,13 +253,14 @@ class Classifier:
         status[state] says which: in force, not yet in force, denounced, undetermined, not ratified, recommendation.
         excluded[state] lists the cited articles in an annex or part the state excluded from its acceptance
         (C097 Art. 14, C143 Art. 16): the state is not bound by those articles."""
-        recommendation = instrument.pop("recommendation")
+        recommendation, ilo = instrument.pop("recommendation"), instrument.pop("ilo")
         code = instrument["instrument"]
         instrument["bound"], instrument["status"], instrument["in_force_from"], instrument["excluded"] = {}, {}, {}, {}
         for state in case.states():
             record = self.bindings_for(case, state).get(code)
             bound = None if recommendation else (truth(record["boundThere"]) if record else False)
-            status = "recommendation" if recommendation else (record["statusThere"] if record else NOT_RATIFIED)
+            status = ("recommendation" if recommendation else record["statusThere"] if record
+                      else NOT_A_MEMBER if ilo and not self.ilo_member(state, case.facts["date"]) else NOT_RATIFIED)
             parts = set(filter(None, ((record or {}).get("excluded") or "").split(";")))
             excluded = [article for article in instrument["articles"] if self.within.get(article) in parts]
             if excluded:

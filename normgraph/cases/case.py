@@ -89,6 +89,7 @@ def normalised(data: dict, problems: list[str]) -> dict:
             facts["transit_countries"][index] = country_code(facts["transit_countries"][index])
         except (InputError, TypeError) as error:
             problems.append(f"transit_countries.{index}: {error}")
+    problems += contradictions(facts)
     when = facts.get("date")
     if isinstance(when, str):
         try:
@@ -97,6 +98,29 @@ def normalised(data: dict, problems: list[str]) -> dict:
         except ValueError:
             problems.append(f"date: {when!r} is not a real date (YYYY-MM-DD)")
     return facts
+
+
+# A fact of the person stated one way, and the facts that say the opposite: a case stating both is refused.
+CONTRADICTIONS = [
+    ("person.free_to_leave", True, ("no_freedom_to_leave", "restriction_of_movement", "debt_bondage", "threat_against_leaving")),
+    ("person.threatened", False, ("threat", "threat_of_denunciation", "threat_against_leaving")),
+    ("person.keeps_documents", True, ("retention_of_identity_documents",)),
+    ("person.consented", True, ("abduction",)),
+]
+
+
+def contradictions(facts: dict) -> list[str]:
+    """Each pair of facts the case states that cannot both be true, named by their fields."""
+    person = facts.get("person") if isinstance(facts.get("person"), dict) else {}
+    stated = {field: facts.get(field) if isinstance(facts.get(field), list) else [] for field in ("means", "involuntariness", "coercion")}
+    found = []
+    for field, value, opposites in CONTRADICTIONS:
+        if person.get(field.split(".")[1]) is not value:
+            continue
+        for where, values in stated.items():
+            found += [f"{field}: {str(value).lower()} contradicts {where}: {fact}; state one or the other"
+                      for fact in values if fact in opposites]
+    return found
 
 
 # Fields of the first case format, with what to write instead: state_imposed mixed the context of
@@ -244,6 +268,8 @@ def case_triples(case: Case, work_country_bindings: dict[str, dict], key: str | 
         (RDF_TYPE, ng("Case")), (ng("date"), case.date), (ng("age"), person["age"]),
         (ng("nationality"), node("country", person["nationality"]) if person.get("nationality") else None),
         (ng("stateless"), person.get("stateless")), (ng("consented"), person.get("consented")),
+        (ng("freeToLeave"), person.get("free_to_leave")), (ng("threatened"), person.get("threatened")),
+        (ng("keepsDocuments"), person.get("keeps_documents")), (ng("weeklyHours"), f.get("working_hours_per_week")),
         (ng("workCountry"), node("country", f["work_country"])),
         (ng("sector"), node("sector", f["sector"]) if f.get("sector") else None),
         (ng("work"), node("work", f.get("work", "labour"))), (ng("hazardous"), bool(f.get("hazardous"))),
@@ -260,7 +286,9 @@ def case_triples(case: Case, work_country_bindings: dict[str, dict], key: str | 
         yield from facts(subject, [(ng("workCountryBinding"), binding)])
         yield from facts(binding, [(ng("instrument"), node("instrument", code)), (ng("statusThere"), record["statusThere"]),
                                    (ng("minAgeLow"), record.get("minAgeLow")), (ng("minAgeHigh"), record.get("minAgeHigh"))])
-    indicators = dict.fromkeys([*f.get("means", []), *f.get("involuntariness", []), *f.get("coercion", [])])
+    # "Not free to leave" said as a fact of the person is the involuntariness fact no_freedom_to_leave.
+    unfree = ["no_freedom_to_leave"] if person.get("free_to_leave") is False else []
+    indicators = dict.fromkeys([*f.get("means", []), *f.get("involuntariness", []), *f.get("coercion", []), *unfree])
     for predicate, kind, values in (("act", "act", f.get("acts", [])), ("means", "means", f.get("means", [])),
                                     ("indicator", "means", indicators), ("purpose", "exploitation", f.get("purpose", [])),
                                     ("transitCountry", "country", f.get("transit_countries", []))):
