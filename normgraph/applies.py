@@ -143,9 +143,13 @@ class Classifier:
         days = {row["day"] for row in run_named(self.graph, "profiles", "legal-time-changes", state=state)}
         return sorted(days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days})
 
+    def ask_membership(self, key: tuple[str, str]) -> bool:
+        state, date = key
+        return bool(run_named(self.graph, "profiles", "ilo-membership", asOf=date, state=state))
+
     def ilo_member(self, state: str, date: str) -> bool:
         if (state, date) not in self.membership:
-            self.membership[state, date] = bool(run_named(self.graph, "profiles", "ilo-membership", asOf=date, state=state))
+            self.membership[state, date] = self.ask_membership((state, date))
         return self.membership[state, date]
 
     def adopted_on(self, date: str) -> set[str]:
@@ -207,6 +211,8 @@ class Classifier:
         for case in cases:
             self.check_states_existed(case)
         self.read_legal_time(cases)
+        keys = {(state, case.facts["date"]) for case in cases for state in case.states()} - self.membership.keys()
+        self.membership.update(self.per_period(self.ask_membership, keys))
         return [self.answer(case, found, explain) for case, found in zip(cases, self.findings(cases))]
 
     def answer(self, case: Case, found: dict[str, dict], explain: bool) -> dict:
