@@ -332,7 +332,7 @@ def instrument(code, as_of, source, fmt, output):
 @click.option("--destination", help="Corridor destination state.")
 @click.option("--show-query", is_flag=True,
               help="Print NAME's SPARQL with the parameters written in, runnable on any endpoint, instead of running "
-                   "it. normgraph then drops instruments not yet adopted on the date; the printed query does not.")
+                   "it: the same rows the command gives.")
 @as_of_option
 @graph_options
 @document_options("table", "json", "csv")

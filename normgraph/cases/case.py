@@ -285,7 +285,8 @@ def case_triples(case: Case, work_country_bindings: dict[str, dict], key: str | 
         binding = node("case", key, "binding", code)
         yield from facts(subject, [(ng("workCountryBinding"), binding)])
         yield from facts(binding, [(ng("instrument"), node("instrument", code)), (ng("statusThere"), record["statusThere"]),
-                                   (ng("minAgeLow"), record.get("minAgeLow")), (ng("minAgeHigh"), record.get("minAgeHigh"))])
+                                   (ng("minAgeLow"), record.get("minAgeLow")), (ng("minAgeHigh"), record.get("minAgeHigh")),
+                                   (ng("minAgeFirst"), record.get("minAgeFirst"))])
     # "Not free to leave" said as a fact of the person is the involuntariness fact no_freedom_to_leave.
     unfree = ["no_freedom_to_leave"] if person.get("free_to_leave") is False else []
     indicators = dict.fromkeys([*f.get("means", []), *f.get("involuntariness", []), *f.get("coercion", []), *unfree])
