@@ -185,9 +185,7 @@ def test_every_path_gives_the_same_rows(graph, store_path, on):
     and after instruments were adopted."""
     from normgraph.figures import gap_counts
     from normgraph.graph.sparql_text import substitute
-    from normgraph.queries.catalogue import bind, catalogue, group_rows, named_query
-
-    from normgraph.queries.catalogue import run_named
+    from normgraph.queries.catalogue import bind, catalogue, group_rows, named_query, run_named
 
     _, counted = gap_counts(graph, on)
     drawn = {row["country"] for row in run_named(graph, "figures", "regions")}  # the figure's States: an ILO region
