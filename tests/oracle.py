@@ -74,7 +74,7 @@ class Expected:
                     return max(day, floor)
                 return max(plus_months(day, 1) if one_month else day + dt.timedelta(days=30), floor)
             if r["consent"]:
-                window = (takes_effect(dt.date.fromisoformat(r["consent"])),) * 2
+                window = (takes_effect(consent_day(r)),) * 2
             elif r["entry_into_force"]:
                 window = (dt.date.fromisoformat(r["entry_into_force"]),) * 2
             elif r["consent_year"]:
@@ -84,6 +84,14 @@ class Expected:
                 bound = last_day(r["as_of"])
                 window = (floor, takes_effect(bound) if bound else None)
             self.windows[(r["party"], r["treaty"])] = (*window, None, r)
+        # UNTOC Art. 37(2): only a party to the Convention joins its Protocols, and both take effect 30 days after
+        # deposit, so the Convention binds a party no later than a Protocol does.
+        for (party, code), (earliest, latest, ends, r) in list(self.windows.items()):
+            parent = instruments[code]["parent"] if "treaty" in r else None
+            if latest and parent and (party, parent) in self.windows:
+                p_earliest, p_latest, p_ends, p_row = self.windows[(party, parent)]
+                if p_latest is None or latest < p_latest:
+                    self.windows[(party, parent)] = (p_earliest, latest, p_ends, p_row)
 
     def status(self, state: str, instrument: str, on: dt.date) -> int:
         """2 bound, 1 the data cannot tell, 0 not bound."""
@@ -106,12 +114,29 @@ class Expected:
         concern Members on the date, UN gaps every state."""
         day = dt.date.fromisoformat(on)
         lacks = [code for code in lacks if self.adopted[code] <= day]
+        # A ratification limited to one territory binds the territory, not the State: undetermined for the State.
+        limited = {(r["state"], r["instrument"]) for r in bundled_table("territorial_application.csv")
+                   if r["kind"] == "ratification limited to the territory"}
+
+        def of_state(state: str, code: str) -> int:
+            return min(self.status(state, code, day), 1 if (state, code) in limited else 2)
         out = {}
         for state in (self.members(day) if ilo else self.all_states):
-            a, others = self.status(state, has, day), [self.status(state, code, day) for code in lacks]
+            a, others = of_state(state, has), [of_state(state, code) for code in lacks]
             if lacks and a > 0 and all(s < 2 for s in others):
                 out[state] = a == 1 or 1 in others
         return out
+
+
+def consent_day(r: dict) -> dt.date:
+    """A UN consent's day; for a succession, the date of the succession of States (VCSST 1978 Arts. 23(1), 34):
+    the State's independence in statehood.csv, where it precedes the notice."""
+    day = dt.date.fromisoformat(r["consent"])
+    if r["consent_type"] == "succession":
+        independent = {s["state"]: s["independent"] for s in bundled_table("statehood.csv")}.get(r["party"])
+        if independent and dt.date.fromisoformat(independent) < day:
+            return dt.date.fromisoformat(independent)
+    return day
 
 
 def recorded_by(state: str, on: dt.date) -> set[str]:
@@ -122,7 +147,7 @@ def recorded_by(state: str, on: dt.date) -> set[str]:
         if r["state"] == state and (not day or dt.date.fromisoformat(day) <= on):
             codes.add(r["instrument"])
     for r in bundled_table("treaty_parties.csv"):
-        day = r["consent"] or r["signed"] or (r["consent_year"] and r["consent_year"] + "-01-01")
+        day = (r["consent"] and consent_day(r).isoformat()) or r["signed"] or (r["consent_year"] and r["consent_year"] + "-01-01")
         if r["party"] == state and (not day or dt.date.fromisoformat(day) <= on):
             codes.add(r["treaty"])
     return codes

@@ -211,3 +211,36 @@ def test_no_state_lacks_an_instrument_before_its_adoption(graph):
     assert gaps("fundamentals-incomplete", "1990-01-01", graph)["rows"] == []
     in_2005 = gaps("fundamentals-incomplete", "2005-01-01", graph)["rows"]
     assert in_2005 and not any("P029" in row["lacks"] for row in in_2005)
+
+
+@pytest.mark.parametrize("state,on", [("MYS", "2024-01-01"), ("CHN", "2024-01-01"), ("PHL", "2004-06-01"),
+                                      ("MNE", "2005-06-01"), ("NPL", "2019-06-01"), ("IND", "2023-06-01"),
+                                      ("MYS", "2026-06-01")])
+def test_nothing_is_cited_before_it_existed(graph, state, on):
+    """Issue 25: a CEACR comment is evidence from the year after its session (adopted at the end of the year,
+    published the next), an estimate from the year after its reference year, a programme between its years (with
+    no end year, up to the year its source saw it). Checked against comments.csv, estimates.csv, programmes.csv."""
+    comments = {row["comment"]: row for row in bundled_table("comments.csv")}
+    estimates = {row["estimate"]: row for row in bundled_table("estimates.csv")}
+    programmes = {row["programme"]: row for row in bundled_table("programmes.csv")}
+    year = int(on[:4])
+    cited = [e for gap in gap_report(state, on, graph)["gaps"] for row in gap["rows"] for e in row["evidence"]]
+    for evidence in cited:
+        if evidence["kind"] == "comment" and comments[evidence["id"]]["year"]:
+            assert int(comments[evidence["id"]]["year"]) < year, evidence
+        elif evidence["kind"] == "estimate":
+            assert int(estimates[evidence["id"]]["reference_year"]) < year, evidence
+        elif evidence["kind"] == "programme":
+            programme = programmes[evidence["id"]]
+            assert programme["start"] and int(programme["start"]) <= year, evidence
+            assert int(programme["end"] or programme["as_of"][:4]) >= year, evidence
+    if (state, on) == ("MYS", "2026-06-01"):  # near miss: the 2024 comment is evidence from 2025 on
+        assert "CEACR-4400002" in {e["id"] for e in cited}
+
+
+def test_a_ratification_limited_to_one_territory_leaves_the_state_undetermined(graph):
+    """Malaysia's C097 covers Sabah only (territorial_application.csv): in 2024 Malaysia, a UN-TIP party, is not
+    bound as a State by C097 or C143, so the migrant-conventions gap lists it, undetermined, not absent."""
+    rows = {row["country"]: row for row in gaps("palermo-without-migrant-conventions", "2024-01-01", graph)["rows"]}
+    assert rows["MYS"]["undetermined"] is True and set(rows["MYS"]["lacks"]) == {"C097", "C143"}
+    assert rows["NPL"]["undetermined"] is False  # near miss: no record limited to a territory

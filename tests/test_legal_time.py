@@ -81,11 +81,13 @@ def test_a_successor_state_is_bound_from_the_date_of_succession(graph, state, re
     assert (entry["status"], entry["in_force_from"]) == ("in force", registered)  # not 12 months later
 
 
-def test_a_un_succession_takes_effect_on_its_own_date_not_thirty_days_later(graph):
+def test_a_un_succession_takes_effect_from_the_date_of_succession_not_thirty_days_later(graph):
+    # Changed (issue 25): from the date of succession (VCSST 1978 Arts. 23(1), 34), Montenegro's independence in
+    # statehood.csv, not from the later notice (the record's date) nor 30 days after it.
     record = row("treaty_parties.csv", treaty="UN-TIP", party="MNE")
     assert record["consent_type"] == "succession"
     entry = profile_entry(graph, "MNE", "2006-11-15", "UN-TIP")
-    assert (entry["status"], entry["in_force_from"]) == ("in force", record["consent"])
+    assert (entry["status"], entry["in_force_from"]) == ("in force", row("statehood.csv", state="MNE")["independent"])
 
 
 def test_a_registration_during_an_earlier_membership_is_not_a_succession():
@@ -119,10 +121,14 @@ def ilo_gap_states(graph, on: str) -> set[str]:
 
 def test_ilo_gaps_list_members_on_the_date_only(graph):
     # The United States: a Member since 1934, withdrawn in November 1977, readmitted 1980-02-18.
+    # (Changed, issue 25: the fundamental Conventions were named in 1998, so the withdrawal is checked on the
+    # membership query every ILO gap reads.)
+    from normgraph.queries.catalogue import run_named
+
     assert row("ilo_membership.csv", state="USA", admitted="1934")["withdrawn"] == "1977-11"
-    assert "USA" in ilo_gap_states(graph, "1977-06-01")
-    assert "USA" not in ilo_gap_states(graph, "1978-06-01")
-    assert "USA" in ilo_gap_states(graph, "1980-03-01")
+    for day, member in (("1977-06-01", True), ("1978-06-01", False), ("1980-03-01", True)):
+        assert bool(run_named(graph, "profiles", "ilo-membership", asOf=day, state="USA")) is member
+    assert "USA" in ilo_gap_states(graph, "2000-01-01")
     # South Sudan: admitted 2012-04-29 (it did not exist before 2011-07-09).
     admitted = row("ilo_membership.csv", state="SSD")["admitted"]
     assert "SSD" not in ilo_gap_states(graph, "2000-01-01")
@@ -236,7 +242,7 @@ def test_macao_is_covered_by_chinas_declarations_before_china_itself_is_bound(gr
     from normgraph.reports import country_profile
 
     declared = {r["instrument"]: r["applies_by"] for r in bundled_table("territorial_application.csv")
-                if r["territory"] == "MAC"}
+                if r["territory"] == "MAC" and r["instrument"].startswith("C")}
     assert declared == {"C029": "1999-12-20", "C105": "1999-12-20"}
     china_c029 = row("ratifications.csv", instrument="C029", state="CHN")["registered"]
     on = "2010-01-01"
@@ -244,3 +250,50 @@ def test_macao_is_covered_by_chinas_declarations_before_china_itself_is_bound(gr
     macao = {i["instrument"]: i for i in country_profile("Macao", on, graph)["instruments"]}
     assert {code: macao[code]["bound"] for code in declared} == {"C029": True, "C105": True}
     assert "C029" not in {i["instrument"] for i in country_profile("CHN", on, graph)["instruments"] if i["bound"]}
+
+
+def status_on(graph, state: str, code: str, day: str) -> str | None:
+    from normgraph.queries.catalogue import run_named
+
+    rows = {row["instrument"]: row for row in run_named(graph, "profiles", "country-instruments", asOf=day, state=state)}
+    return rows[code]["status"] if code in rows else None
+
+
+def test_a_un_succession_counts_from_the_date_of_succession(graph):
+    """VCSST 1978 Arts. 23(1), 34: the successor State is a party from the date of the succession of States.
+    Montenegro (independent 2006-06-03, data/statehood.csv) notified its succession to UN-TIP, UNTOC and OPSC on
+    2006-10-23 (treaty_parties.csv): on 2006-07-01 it is bound, as by its ILO records; the day before its
+    independence it is not (a near miss)."""
+    import csv
+    from importlib import resources
+
+    with resources.files("normgraph.data").joinpath("treaty_parties.csv").open(encoding="utf-8") as handle:
+        notices = {row["treaty"]: row["consent"] for row in csv.DictReader(handle)
+                   if row["party"] == "MNE" and row["consent_type"] == "succession"}
+    assert notices == {"UN-TIP": "2006-10-23", "UNTOC": "2006-10-23", "OPSC": "2006-10-23"}
+    for code in notices:
+        assert status_on(graph, "MNE", code, "2006-07-01") == "in force", code
+        assert status_on(graph, "MNE", code, "2006-06-02") is None, code
+    assert status_on(graph, "MNE", "C029", "2006-07-01") == "in force"
+
+
+def test_an_inferred_untoc_party_is_bound_no_later_than_by_its_protocol(graph):
+    """UNTOC Art. 37(2): only a party to the Convention joins its Protocols, and both take effect 30 days after
+    deposit: Eritrea's UNTOC record, inferred from its UN-TIP accession (deposited 2014-09-25, in force
+    2014-10-25), binds by 2014-10-25; before that it stays undetermined (a near miss)."""
+    assert status_on(graph, "ERI", "UN-TIP", "2015-01-01") == "in force"
+    assert status_on(graph, "ERI", "UNTOC", "2015-01-01") == "in force"
+    assert status_on(graph, "ERI", "UNTOC", "2014-01-01") == "undetermined"
+
+
+def test_un_treaties_apply_to_macao_and_not_to_hong_kong_as_china_declared(graph):
+    """territorial_application.csv, from the Macao Official Gazette (notice 13/2010) and UNTC Chapter IV.11.c
+    note 2: UN-TIP applies to Macao from 2010-03-10 and, until China notifies otherwise, not to Hong Kong; OPSC
+    applies to Macao as it binds China, and not to Hong Kong. A declaration of non-application is its own status,
+    never a missing record."""
+    assert status_on(graph, "MAC", "UN-TIP", "2015-01-01") == "in force"
+    assert status_on(graph, "MAC", "UN-TIP", "2010-03-09") == "not yet in force"  # near miss: the day before
+    assert status_on(graph, "HKG", "UN-TIP", "2015-01-01") == "not applied to the territory"
+    assert status_on(graph, "MAC", "OPSC", "2015-01-01") == "in force"
+    assert status_on(graph, "HKG", "OPSC", "2015-01-01") == "not applied to the territory"
+    assert status_on(graph, "HKG", "C029", "2015-01-01") == "in force"  # ILO: China's Art. 35 declaration

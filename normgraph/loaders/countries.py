@@ -41,13 +41,22 @@ def membership_triples() -> Iterator[Triple]:
         yield from provenance(subject, period["source"], period["as_of"])
 
 
-def statehood_triples() -> Iterator[Triple]:
-    """The day a state created after 1919 became independent (data/statehood.csv): no gap, profile or case
-    treats it as a State before that day."""
+def statehood_rows() -> list[dict]:
     def parse(row: Row) -> dict:
         return {"state": row.country("state"), "independent": row.date("independent", True),
                 "source": row.text("source", True), "as_of": row.text("as_of")}
-    for row in read_bundled("statehood.csv", ["state", "independent", "source", "as_of"], parse):
+    return read_bundled("statehood.csv", ["state", "independent", "source", "as_of"], parse)
+
+
+def succession_dates() -> dict[str, dict]:
+    """The date of the succession of States for each State created after 1919 (its independence), with its source."""
+    return {row["state"]: row for row in statehood_rows()}
+
+
+def statehood_triples() -> Iterator[Triple]:
+    """The day a state created after 1919 became independent (data/statehood.csv): no gap, profile or case
+    treats it as a State before that day."""
+    for row in statehood_rows():
         subject = node("statehood", row["state"])
         yield Triple(node("country", row["state"]), ng("statehood"), subject)
         yield from facts(subject, [(RDF_TYPE, ng("Statehood")), (ng("independentSince"), row["independent"])])

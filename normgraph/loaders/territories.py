@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, Triple
 from ..ids import place_node
 from ..rdf import RDF_TYPE, RDFS_LABEL, SKOS_NOTATION, facts, ng, node, provenance
 from .instruments import bundled_instruments
-from .legal_time import in_force_window
+from .legal_time import Window, in_force_window
 from .ratifications import ratification_node
 from .table import Row, read_bundled
 
@@ -34,11 +34,23 @@ def parse_territory(row: Row) -> dict:
 def parse_application(row: Row) -> dict:
     return {"instrument": row.instrument("instrument"), "state": row.country("state"),
             "territory": row.text("territory", True), "kind": row.text("kind", True),
+            "applies": row.choice("applies", ("yes", "no")) != "no", "applies_from": row.date("applies_from"),
             "applies_by": row.date("applies_by"), "source": row.text("source", True), "as_of": row.text("as_of")}
 
 
+def own_windows() -> dict:
+    """Each State's own window of legal effect per UN treaty: a declaration made in the instrument of consent
+    applies the treaty to the territory as it binds the State (UN treaties; ILO declarations are dated apart)."""
+    from .countries import succession_dates
+    from .table import read_bundled as read
+    from .un_treaties import parse_participation, windows
+
+    participations = read("treaty_parties.csv", ["treaty", "party", "consent", "status", "source"], parse_participation)
+    return windows(participations, bundled_instruments(), succession_dates())
+
+
 def triples() -> Iterator[Triple]:
-    instruments = bundled_instruments()
+    instruments, windows_of = bundled_instruments(), None
     for territory in read_bundled("territories.csv", ["territory", "name", "sovereign", "source"], parse_territory):
         subject = territory_node(territory["territory"])
         yield from facts(subject, [
@@ -52,18 +64,31 @@ def triples() -> Iterator[Triple]:
         if row["kind"] == LIMITED_RATIFICATION:
             yield Triple(ratification_node(row["instrument"], row["state"]), ng("coversOnly"), territory)
             continue
-        # A declaration applies the Convention to the territory; the sources date when it certainly did
-        # (applies_by), not when it began, so earlier dates are undetermined, never guessed.
+        # A declaration applies the instrument to the territory: from the day the source gives (applies_from);
+        # by a day the source saw it applied (applies_by), earlier dates then undetermined, never guessed; or, for
+        # a UN treaty declared in the State's own instrument of consent, as the treaty binds the State. A
+        # declaration that the instrument does not apply there until the State notifies otherwise is a record of
+        # its own: "not applied to the territory", never read as a missing record.
         instrument = instruments[row["instrument"]]
-        window = in_force_window(registered=None, year=None, delay="P0D", instrument_in_force=instrument.in_force,
-                                 as_of=row["applies_by"].isoformat() if row["applies_by"] else "unknown")
+        own = None if instrument.is_ilo else (windows_of := windows_of or own_windows()).get((row["instrument"], row["state"]))
+        if row["applies_from"]:
+            window = Window(max(row["applies_from"], instrument.in_force), max(row["applies_from"], instrument.in_force))
+        elif own and not row["applies_by"]:
+            window = own
+        else:
+            window = in_force_window(registered=None, year=None, delay="P0D", instrument_in_force=instrument.in_force,
+                                     as_of=row["applies_by"].isoformat() if row["applies_by"] else "unknown")
         subject = node("declaration", row["instrument"], row["state"], row["territory"])
         yield from facts(subject, [
             (RDF_TYPE, ng("TerritorialDeclaration")), (RDFS_LABEL, f"{row['state']} {row['kind']} of {row['instrument']} "
                                                                      f"to {row['territory']}"),
             (ng("appliesTo"), territory), (ng("declaredBy"), node("country", row["state"])),
-            (ng("instrument"), node("instrument", row["instrument"])), (ng("consentType"), row["kind"]),
-            (ng("inForceEarliest"), window.earliest), (ng("inForceLatest"), window.latest),
-            (ng("inForceFrom"), window.exact)])
+            (ng("instrument"), node("instrument", row["instrument"])), (ng("consentType"), row["kind"])])
+        if row["applies"]:
+            yield from facts(subject, [(ng("inForceEarliest"), window.earliest), (ng("inForceLatest"), window.latest),
+                                       (ng("inForceFrom"), window.exact)])
+        else:
+            declared_on = row["applies_from"] or (own and own.consented) or (own and own.earliest)
+            yield from facts(subject, [(ng("status"), ng("NotApplied")), (ng("registered"), declared_on)])
         yield from provenance(subject, row["source"], row["as_of"])
 
