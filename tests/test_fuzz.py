@@ -18,8 +18,10 @@ FIELDS = ["id", "date", "person", "work_country", "work_place", "sector", "work"
           "compulsory_work", "movement", "recruitment", "household", "age", "nationality", "state_imposed"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                     st.text(max_size=30), st.sampled_from(["2023-02-30", "NPL", "Korea", "XX", "deception", "2024-01-01"]))
+# Keys YAML reads as something else than text (1:, ~:, yes:), among the field names.
+keys = st.one_of(st.sampled_from(FIELDS), st.integers(-5, 5), st.none(), st.booleans())
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4)),
+                                                        st.dictionaries(keys, inner, max_size=4)),
                       max_leaves=12)
 
 
@@ -37,6 +39,11 @@ def test_any_case_is_a_case_or_a_list_of_problems(data):
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=400))
+@example(text="date: !!timestamp 2023-02-30\nperson: {age: 30}\nwork_country: NPL\n")
+@example(text="date: 2024-01-01\nperson: {age: " + "9" * 5000 + "}\nwork_country: NPL\n")
+@example(text="date: 2024-01-01\nperson: {age: 30}\nwork_country: NPL\n1: x\n~: y\nyes: z\n")
+@example(text="date: 2024-01-01\nperson: {age: 30}\nwork_country: NPL\ntransit_countries: {a: IND}\n")
+@example(text="id: \"a<b\\n\\ud800\"\ndate: 2024-01-01\nperson: {age: 30}\nwork_country: NPL\n")
 def test_any_yaml_text_is_a_case_or_a_list_of_problems(tmp_path_factory, text):
     from normgraph.cases.case import read_cases
     from normgraph.errors import CaseError
@@ -129,3 +136,21 @@ def test_load_from_the_command_line_answers_or_refuses_and_a_refusal_changes_not
     assert code in (0, 1, 2) and "Traceback" not in said.err
     if code != 0:
         assert said.err.strip() and store_state(fuzz_store) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=20), st.sampled_from(["nan", "inf", "-inf", "1e309", "0", "-1", "0.05", "30", "1e-9"])))
+def test_a_timeout_is_a_finite_positive_number_or_a_refusal(text):
+    """Issue 30: --timeout, --idle-timeout, --request-timeout take a finite number of seconds at least their floor;
+    anything else is a usage error (exit 2), never a server that never times out."""
+    import math
+
+    import click
+
+    from normgraph.cli import Seconds
+
+    try:
+        seconds = Seconds(0.1).convert(text, None, None)
+    except click.BadParameter:
+        return
+    assert math.isfinite(seconds) and seconds >= 0.1
