@@ -92,6 +92,7 @@ class Classifier:
         self.profiles: dict[tuple, dict] = {}
         self.statehood: dict[tuple, dict] = {}
         self.membership: dict[tuple, bool] = {}
+        self.responsible: dict[str, str | None] = {}
         self.adopted: dict[str, set[str]] = {}
 
     def bindings_of(self, state: str, date: str, place: str | None = None) -> dict:
@@ -142,6 +143,13 @@ class Classifier:
 
         days = {row["day"] for row in run_named(self.graph, "profiles", "legal-time-changes", state=state)}
         return sorted(days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days})
+
+    def territory_of(self, place: str) -> str | None:
+        """The State responsible for a territory that is not a State (Hong Kong SAR: China), else None."""
+        if place not in self.responsible:
+            rows = run_named(self.graph, "profiles", "country-identity", state=place)
+            self.responsible[place] = rows[0]["territoryOf"] if rows else None
+        return self.responsible[place]
 
     def ask_membership(self, key: tuple[str, str]) -> bool:
         state, date = key
@@ -265,8 +273,12 @@ class Classifier:
         for state in case.states():
             record = self.bindings_for(case, state).get(code)
             bound = None if recommendation else (truth(record["boundThere"]) if record else False)
+            responsible = None if record or recommendation else self.territory_of(state)
             status = ("recommendation" if recommendation else record["statusThere"] if record
+                      else f"undetermined: no record that {responsible} applies it to the territory" if responsible
                       else NOT_A_MEMBER if ilo and not self.ilo_member(state, case.facts["date"]) else NOT_RATIFIED)
+            if responsible:  # a territory cannot ratify; a missing record of its State's application decides nothing
+                bound = None
             parts = set(filter(None, ((record or {}).get("excluded") or "").split(";")))
             excluded = [article for article in instrument["articles"] if self.within.get(article) in parts]
             if excluded:
