@@ -391,11 +391,9 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
             return
         flat = [{"query": g["query"], **row} for g in report["gaps"] for row in render.gap_rows(g["rows"])[0]]
         title = f"Coherence gaps for {report['name']} ({report['country']}) on {report['as_of']}"
-        membership = not_a_state_yet(report) or ("" if report["ilo_member"] else (
-            f"{report['country']} is not an ILO Member on {report['as_of']}: the gaps in ILO Conventions, which only "
-            "Members can ratify, do not apply to it\n"))
+        notice = f"{report['notice']}\n" if report["notice"] else ""
         render.emit(flat, ["query", "has", "lacks", "evidence", "undetermined"], fmt, title=title,
-                    caption=f"{membership}no gap found by: {', '.join(report['no_gap'])}\n"
+                    caption=f"{notice}no gap found by: {', '.join(report['no_gap']) or 'none asked'}\n"
                             f"{render.data_caption(report['data_as_of'])}")
         return
     from .reports import gaps as run_gaps

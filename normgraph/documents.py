@@ -100,11 +100,8 @@ def gaps_document(answer: dict) -> Document:
     if answer["no_gap"]:
         sections.append(Section("No gap found", table=Table(["query", "title"], [
             [name, catalogue()[name].title] for name in answer["no_gap"]])))
-    notice = "" if answer.get("ilo_member", True) else (
-        f"{answer['country']} is not an ILO Member on {answer['as_of']}: gaps in ILO Conventions, which only Members "
-        "can ratify, do not apply to it.")
     return Document(f"Coherence gaps for {answer['name']} ({answer['country']})", answer["as_of"], sections,
-                    answer["data_as_of"], notice)
+                    answer["data_as_of"], answer.get("notice", ""))
 
 
 def declarations(instrument: dict) -> str:

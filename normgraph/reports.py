@@ -60,17 +60,36 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
     graph = graph or default_graph()
     code = country_code(country)
     when = parse_date(as_of or "today", "as_of").isoformat()
-    statehood = statehood_on(graph, code, when)
+    identity = run_named(graph, "profiles", "country-identity", state=code)
+    territory_of = identity[0]["territoryOf"] if identity else None
+    # A territory is never a State: the catalogue compares States' commitments, and its State answers for it.
+    statehood = {"independent_since": None, "a_state_on_date": False} if territory_of else statehood_on(graph, code, when)
     results = []
     for name, query in catalogue().items():
         if query.parameter("state") and statehood["a_state_on_date"]:
             results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
                             "description": query.description, "rows": run_gap(graph, query, when, state=code)})
     member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
-    identity = run_named(graph, "profiles", "country-identity", state=code)
-    return {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,
-            **statehood, "data_as_of": data_as_of(graph), "gaps": [r for r in results if r["rows"]],
-            "no_gap": [r["query"] for r in results if not r["rows"]]}
+    report = {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,
+              "territory_of": territory_of, **statehood, "data_as_of": data_as_of(graph),
+              "gaps": [r for r in results if r["rows"]], "no_gap": [r["query"] for r in results if not r["rows"]]}
+    return {**report, "notice": report_notice(report)}
+
+
+def report_notice(report: dict) -> str:
+    """What a gap report must say before its rows: a territory, a State not yet in existence, a non-Member."""
+    if report["territory_of"]:
+        return (f"{report['name']} is a territory for which {report['territory_of']} answers: it is bound only as "
+                f"{report['territory_of']} applies instruments to it (ILO Constitution Art. 35; its declarations on UN "
+                f"treaties). The gap catalogue compares States' commitments; `normgraph country {report['country']}` "
+                "shows what applies there, and where nothing is recorded the answer is undetermined.")
+    if not report["a_state_on_date"]:
+        return (f"{report['name']} did not exist as a State on {report['as_of']}: independent from "
+                f"{report['independent_since']} (Gleditsch & Ward list); nothing binds it or is lacking before then.")
+    if not report["ilo_member"]:
+        return (f"{report['country']} is not an ILO Member on {report['as_of']}: the gaps in ILO Conventions, which "
+                "only Members can ratify, do not apply to it.")
+    return ""
 
 
 def statehood_on(graph: LocalGraph, code: str, when: str) -> dict:

@@ -244,3 +244,15 @@ def test_a_ratification_limited_to_one_territory_leaves_the_state_undetermined(g
     rows = {row["country"]: row for row in gaps("palermo-without-migrant-conventions", "2024-01-01", graph)["rows"]}
     assert rows["MYS"]["undetermined"] is True and set(rows["MYS"]["lacks"]) == {"C097", "C143"}
     assert rows["NPL"]["undetermined"] is False  # near miss: no record limited to a territory
+
+
+def test_a_territory_is_not_reported_as_a_state_or_a_non_member(graph):
+    """Hong Kong is a territory for which China answers (territories.csv): its gap report says so, is not "a State
+    on the date", and does not call it "not an ILO Member" (a territory cannot be one); Monaco, a State outside
+    the ILO, is (a near miss)."""
+    territory = {row["territory"]: row["sovereign"] for row in bundled_table("territories.csv")}
+    report = gap_report("HKG", "2019-01-01", graph)
+    assert report["territory_of"] == territory["HKG"] == "CHN" and report["a_state_on_date"] is False
+    assert "territory for which CHN answers" in report["notice"] and "ILO Member" not in report["notice"]
+    monaco = gap_report("MCO", "2019-01-01", graph)
+    assert monaco["territory_of"] is None and "not an ILO Member" in monaco["notice"]
