@@ -80,6 +80,25 @@ WORKERS = 4
 FORMAT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
                 "tsv": "text/tab-separated-values", "ttl": "text/turtle", "nt": "application/n-triples",
                 "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+# What the common clients send as `format` or `output` (SPARQLWrapper beside its Accept header, Virtuoso's and
+# Fuseki's short names, media types): the types it stands for, for results and for graphs. The SPARQL Protocol
+# has no such parameter, so a value normgraph does not know leaves the choice to the Accept header.
+FORMAT_NAMES = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv",), "tsv": ("text/tab-separated-values",),
+    "ttl": ("text/turtle",), "turtle": ("text/turtle",), "n3": ("text/turtle",), "text/n3": ("text/turtle",),
+    "nt": ("application/n-triples",), "ntriples": ("application/n-triples",), "n-triples": ("application/n-triples",),
+    "rdfxml": ("application/rdf+xml",), "rdf": ("application/rdf+xml",), "rdf+xml": ("application/rdf+xml",),
+    "jsonld": ("application/ld+json",), "json-ld": ("application/ld+json",),
+    **{media_type: (media_type,) for media_type in (*RESULT_TYPES, *GRAPH_TYPES)},
+}
+
+
+def format_accept(value: str | None, accept: str) -> str:
+    """The Accept header a `format`/`output` value stands for, ahead of the client's own header."""
+    wanted = FORMAT_NAMES.get((value or "").strip().lower(), ())
+    return ", ".join([*wanted, accept] if accept else wanted) if wanted else accept
 
 
 def sparql_app(workers, limits: Limits, site=None):
@@ -114,18 +133,20 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
     if method not in ("GET", "POST"):
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
     url_params = form_params(environ.get("QUERY_STRING", ""))
-    query = query_of(environ) if method == "POST" else url_params.get("query", [None])[0]
-    download = url_params.get("format", [None])[0]
-    if download is not None and download not in FORMAT_TYPES:
-        raise Refusal(HTTPStatus.BAD_REQUEST, f"format is one of: {', '.join(FORMAT_TYPES)}")
-    accept = FORMAT_TYPES[download] if download else environ.get("HTTP_ACCEPT") or ""
+    query, body_params = query_of(environ) if method == "POST" else (url_params.get("query", [None])[0], {})
+    named = next((values[0] for params in (url_params, body_params) for key in ("format", "output")
+                  if (values := params.get(key))), None)
+    accept = format_accept(named, environ.get("HTTP_ACCEPT") or "")
+    # Our own download links name a file type: the answer comes as an attachment with that extension.
+    download = named if named in FORMAT_TYPES else None
     # waitress reads ahead on the connection (channel_request_lookahead), so it can tell a client that left.
     client_gone = environ.get("waitress.client_disconnected") or (lambda: False)
     return (*answer(workers, limits, query, accept, client_gone), download)
 
 
-def query_of(environ) -> str | None:
-    """The query a POST carries: its body, or its `query` form field; an update is refused."""
+def query_of(environ) -> tuple[str | None, dict]:
+    """The query a POST carries (its body, or its `query` form field) and the form's other fields; an update is
+    refused."""
     length = environ.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY_BYTES} bytes")
@@ -136,7 +157,10 @@ def query_of(environ) -> str | None:
     content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip()
     if content_type == "application/sparql-update":
         raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
-    return body if content_type == "application/sparql-query" else form_params(body).get("query", [None])[0]
+    if content_type == "application/sparql-query":
+        return body, {}
+    params = form_params(body)
+    return params.get("query", [None])[0], params
 
 
 def form_params(encoded: str) -> dict[str, list[str]]:

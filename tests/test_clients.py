@@ -1,0 +1,102 @@
+"""Issue 29: the clients the field uses work against `serve`: SPARQLWrapper in every return format for every
+query form (it sends `format=` beside its Accept header, as it does for every endpoint), and rdflib's
+SPARQLStore. Expectations are the embedded store's own answers to the same queries."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from servers import free_port, stop, wait_until_answering
+
+pytestmark = pytest.mark.servers
+
+PREFIX = "PREFIX ng: <https://w3id.org/normgraph#> PREFIX inst: <https://w3id.org/normgraph/id/instrument/> "
+SELECT = PREFIX + "SELECT ?code WHERE { ?i ng:code ?code ; a ng:Convention } ORDER BY ?code"
+ASK = PREFIX + "ASK { inst:C029 ng:code 'C029' }"
+CONSTRUCT = PREFIX + "CONSTRUCT { ?i ng:code ?code } WHERE { ?i ng:code ?code ; a ng:Convention }"
+DESCRIBE = "DESCRIBE <https://w3id.org/normgraph/id/instrument/C182>"
+
+
+@pytest.fixture(scope="module")
+def endpoint(store_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    wait_until_answering(url, process, 30)
+    yield url
+    stop(process)
+
+
+def wrapper(url, query, return_format, method="GET"):
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(url)
+    client.setQuery(query)
+    client.setReturnFormat(return_format)
+    client.setMethod(method)
+    return client.query()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("return_format", ["json", "xml", "csv", "tsv"])
+def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, graph, method, return_format):
+    expected = [row["code"] for row in graph.select(SELECT).rows]
+    answer = wrapper(endpoint, SELECT, return_format, method).convert()
+    if return_format == "json":
+        codes = [b["code"]["value"] for b in answer["results"]["bindings"]]
+    elif return_format == "xml":
+        codes = [node.firstChild.firstChild.nodeValue for node in answer.getElementsByTagName("binding")]
+    else:  # CSV carries plain values; TSV carries RDF terms, so a string comes in quotes (SPARQL 1.1 TSV)
+        codes = [value.strip('"') for value in answer.decode().split()[1:]]
+    assert codes == expected
+    truth = wrapper(endpoint, ASK, return_format, method).convert()
+    if return_format == "json":
+        assert truth["boolean"] is True
+    elif return_format == "xml":
+        assert truth.getElementsByTagName("boolean")[0].firstChild.nodeValue == "true"
+    else:
+        assert b"true" in truth.lower() or b"1" in truth
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("return_format", ["turtle", "n3", "xml", "rdf", "rdf+xml", "json-ld", "json", "rdfxml"])
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
+def test_sparqlwrapper_construct_and_describe_in_every_format(endpoint, graph, query, return_format, method):
+    """The graph SPARQLWrapper hands back (rdflib, from whatever format it asked) has the embedded store's triples."""
+    import rdflib
+
+    result = wrapper(endpoint, query, return_format, method)
+    converted = result.convert()
+    if isinstance(converted, rdflib.Graph):
+        got = {(str(s), str(p), str(o)) for s, p, o in converted}
+    else:  # Turtle and JSON-LD come back as the answer's text, or parsed JSON: parse them as a user would
+        data = converted if isinstance(converted, (bytes, str)) else json.dumps(converted)
+        syntax = "turtle" if return_format in ("turtle", "n3") else "json-ld"
+        got = {(str(s), str(p), str(o)) for s, p, o in rdflib.Graph().parse(data=data, format=syntax)}
+    expected = {(t.subject.value, t.predicate.value, t.object.value) for t in graph.construct(query)} \
+        if query == CONSTRUCT else {(t.subject.value, t.predicate.value, t.object.value) for t in graph.query(query)}
+    assert got == expected and got
+
+
+def test_an_unknown_format_value_follows_the_accept_header(endpoint):
+    """`format` is not part of the SPARQL Protocol: a value normgraph does not know leaves the choice to Accept."""
+    import urllib.parse
+    import urllib.request
+
+    url = endpoint + "?" + urllib.parse.urlencode({"query": SELECT, "format": "application/x-unheard-of"})
+    request = urllib.request.Request(url, headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200 and response.headers["Content-Type"].startswith("text/csv")
+
+
+def test_rdflib_sparqlstore_reads_serve(endpoint, graph):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(endpoint)
+    codes = sorted(str(row[0]) for row in store.query(SELECT))
+    assert codes == [row["code"] for row in graph.select(SELECT).rows]
+    assert bool(store.query(ASK).askAnswer) is True
+    assert len(store.query(CONSTRUCT).graph) == len(graph.construct(CONSTRUCT))
