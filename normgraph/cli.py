@@ -298,7 +298,8 @@ def not_a_state_yet(answer: dict) -> str:
 def instrument(code, as_of, source, fmt, output):
     """An instrument: title, dates, provisions, relations and how many parties it binds on a date.
 
-    CODE may be written C29, c029, "No. 29", "Convention 29", P29, R198, Palermo or UN-TIP.
+    CODE may be written C29, c029, "No. 29", "Convention 29", P29, R198, "Palermo Protocol" or UN-TIP
+    ("Palermo" alone names both the Protocol and the Convention, UNTOC).
 
     \b
     Example:
@@ -516,7 +517,8 @@ def applies(cases, fmt, output, explain, source):
     else:
         for answer in answers:
             rows = [{"instrument": i["instrument"], "situations": i["situations"], "articles": i["articles"],
-                     **{state: i["status"][state] + (f" since {i['in_force_from'][state]}" if i["bound"][state] else "")
+                     **{state: i["status"][state] + (f" since {i['in_force_from'][state]}" if i["in_force_from"][state]
+                                                     and i["bound"][state] else "")
                         for state in answer["states"]}} for i in answer["instruments"]]
             columns = ["instrument", "situations", "articles", *answer["states"]]
             considered = answer["situations"] + answer.get("ruled_out", [])

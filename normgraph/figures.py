@@ -27,7 +27,7 @@ def pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise InputError("figures need matplotlib: pip install 'normgraph[figures]'") from None
+        raise InputError("figures need matplotlib: in the normgraph folder, pip install -e \".[figures]\"") from None
 
     matplotlib.use("Agg")
     # SVG text stays text, so a reader (or a test) can search the labels.

@@ -90,7 +90,9 @@ def instrument_code(text: str) -> str:
 def normalised_name(text: str) -> str:
     """A name as the resolver compares it: no case, accents or punctuation, no leading 'the'."""
     value = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c))
-    words = re.sub(r"[^\w\s]", " ", value.casefold().replace("&", " and ")).split()
+    # An apostrophe joins ("Côte d'Ivoire" and "Cote dIvoire" are one name); other punctuation separates.
+    value = re.sub(r"['\u2019\u02bc`]", "", value.casefold())
+    words = re.sub(r"[^\w\s]", " ", value.replace("&", " and ")).split()
     return " ".join(words[1:] if words[:1] == ["the"] else words)
 
 
