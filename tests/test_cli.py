@@ -377,3 +377,24 @@ def test_what_a_new_user_trips_on(store_path, tmp_path):
     assert run_cli("instrument", "Palermo Protocol", "--format", "json", store=store_path).returncode == 0
     ivory = run_cli("country", "Cote dIvoire", "--format", "json", store=store_path)
     assert ivory.returncode == 0 and '"CIV"' in ivory.stdout
+
+
+def test_the_readme_case_is_the_shipped_file_and_its_other_facts_are_valid():
+    """Issue 27, point 6: the README shows the shipped example as it is, and the other facts it lists make a valid
+    case with it (a user copying them gets no error)."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from normgraph.cases.case import parse_case
+
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shipped = (root / "normgraph" / "cases" / "examples" / "nepal-domestic-worker.yaml").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme.split("## Which instruments apply to a case")[1], re.S)
+    assert blocks[0] == shipped
+    case = {**yaml.safe_load(blocks[0]), **yaml.safe_load(blocks[1])}
+    case["person"] = {**yaml.safe_load(blocks[0])["person"], **{"free_to_leave": False}}
+    case["date"], case["work_country"] = str(case["date"]), "MYS"  # Sabah, the example work_place, is Malaysian
+    assert parse_case(case, "README").facts["working_hours_per_week"] == 60
