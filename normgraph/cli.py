@@ -277,9 +277,10 @@ def country(country, as_of, source, fmt, output):
     territory_of = profile["territory_of"]
     territory = not_a_state_yet(profile) + (f"a territory of {territory_of}: bound as {territory_of} applies instruments "
                                             "to it (ILO Constitution Art. 35)\n") if territory_of else ""
+    current = "".join(f"{note}\n" for note in profile["currency"])
     emit(profile["instruments"], columns, fmt, title=title, document=profile,
-         caption=f"{territory}{len(profile['comments'])} supervisory comments, {len(profile['programmes'])} programmes "
-                 f"(--format json lists them)")
+         caption=f"{current}{territory}{len(profile['comments'])} supervisory comments, {len(profile['programmes'])} "
+                 f"programmes (--format json lists them)")
 
 
 def not_a_state_yet(answer: dict) -> str:
@@ -402,7 +403,8 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
     result = run_gaps(name, as_of, graph, state=country, region=region, origin=origin, destination=destination)
     rows, columns = render.gap_rows(result["rows"])
     render.emit(rows, columns, fmt, title=f"{result['title']} — {len(rows)} on {result['as_of']}",
-                caption=f"legal basis: {result['legal_basis']}\n{render.data_caption(result['data_as_of'])}",
+                caption="".join(f"{note}\n" for note in result["currency"])
+                + f"legal basis: {result['legal_basis']}\n{render.data_caption(result['data_as_of'])}",
                 document=result)
 
 

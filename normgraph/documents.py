@@ -95,7 +95,8 @@ def gaps_document(answer: dict) -> Document:
     from .queries.catalogue import catalogue
 
     if "gaps" not in answer:
-        return Document(answer["title"], answer["as_of"], [gap_section(answer)], answer["data_as_of"])
+        return Document(answer["title"], answer["as_of"], [gap_section(answer)], answer["data_as_of"],
+                        " ".join(answer.get("currency", [])))
     sections = [gap_section(gap) for gap in answer["gaps"]]
     if answer["no_gap"]:
         sections.append(Section("No gap found", table=Table(["query", "title"], [
@@ -142,7 +143,8 @@ def country_document(profile: dict, report: dict) -> Document:
     if owner:  # a territory consents to nothing: its State applies instruments to it (ILO Constitution Art. 35)
         titles = (f"Applied to it by {owner}", "Not applied to it")
         missing = f"Instruments adopted by {profile['as_of']} that {owner} has no record of applying to {profile['name']}."
-        notice = f"{profile['name']} is a territory of {owner}: it is bound only as {owner} applies instruments to it."
+        notice = " ".join([f"{profile['name']} is a territory of {owner}: it is bound only as {owner} applies instruments "
+                           "to it.", *profile["currency"]])
     else:
         titles = ("Ratified or joined", "Not ratified")
         missing = f"Instruments adopted by {profile['as_of']} that {profile['name']} has no record of consenting to."

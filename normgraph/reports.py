@@ -34,6 +34,21 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
     return dict(sorted((row["g"].removeprefix(GRAPH), stated(row)) for row in rows if row["g"].startswith(GRAPH)))
 
 
+# The graphs whose facts say who is bound: an answer for a later day cannot know later consents.
+CONSENT_GRAPHS = {"ilo-ratifications": "ILO ratifications", "un-treaties": "UN treaty participation"}
+
+
+def currency(data: dict[str, str], when: str) -> list[str]:
+    """What an answer for `when` cannot know: each consent source whose facts are mostly as of an earlier day."""
+    notes = []
+    for graph, label in CONSENT_GRAPHS.items():
+        stated = (data.get(graph) or "").split(" ")[0]
+        if stated and stated < when:
+            notes.append(f"{label} are known as of {stated} for most facts: later ratifications, denunciations and "
+                         f"entries into force are not in this answer.")
+    return notes
+
+
 def adopted_by(graph: LocalGraph, when: str) -> set[str]:
     """The codes of the instruments adopted on or before the date (queries/profiles/instruments-adopted.rq)."""
     return {row["code"] for row in run_named(graph, "profiles", "instruments-adopted", asOf=when)}
@@ -51,8 +66,10 @@ def gaps(name: str, as_of: str | dt.date | None = None, graph: LocalGraph | None
     query = named_query(name)
     when = parse_date(as_of or "today", "as_of").isoformat()
     rows = run_gap(graph, query, when, **params)
+    sources = data_as_of(graph)
     return {"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
-            "description": query.description, "as_of": when, "data_as_of": data_as_of(graph), "rows": rows}
+            "description": query.description, "as_of": when, "data_as_of": sources, "currency": currency(sources, when),
+            "rows": rows}
 
 
 def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGraph | None = None) -> dict:
@@ -70,10 +87,11 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
             results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
                             "description": query.description, "rows": run_gap(graph, query, when, state=code)})
     member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
+    sources = data_as_of(graph)
     report = {"country": code, "name": identity[0]["name"] if identity else None, "as_of": when, "ilo_member": member,
-              "territory_of": territory_of, **statehood, "data_as_of": data_as_of(graph),
+              "territory_of": territory_of, **statehood, "data_as_of": sources, "currency": currency(sources, when),
               "gaps": [r for r in results if r["rows"]], "no_gap": [r["query"] for r in results if not r["rows"]]}
-    return {**report, "notice": report_notice(report)}
+    return {**report, "notice": " ".join(filter(None, [report_notice(report), *report["currency"]]))}
 
 
 def report_notice(report: dict) -> str:
@@ -125,8 +143,8 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
                     for r in run_named(graph, "figures", "matrix-columns", asOf=when) if r["code"] not in recorded]
     return {"country": code, "name": identity["name"], "iso2": identity["iso2"],
             "ilo_region": identity["region"], "territory_of": identity["territoryOf"],
-            "as_of": when, **statehood_on(graph, code, when), "data_as_of": data_as_of(graph),
-            "instruments": instruments, "not_ratified": not_ratified,
+            "as_of": when, **statehood_on(graph, code, when), "data_as_of": (sources := data_as_of(graph)),
+            "currency": currency(sources, when), "instruments": instruments, "not_ratified": not_ratified,
             "comments": rows("country-comments"), "programmes": rows("country-programmes")}
 
 

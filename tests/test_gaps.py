@@ -256,3 +256,21 @@ def test_a_territory_is_not_reported_as_a_state_or_a_non_member(graph):
     assert "territory for which CHN answers" in report["notice"] and "ILO Member" not in report["notice"]
     monaco = gap_report("MCO", "2019-01-01", graph)
     assert monaco["territory_of"] is None and "not an ILO Member" in monaco["notice"]
+
+
+def test_an_answer_says_when_its_consent_data_stops(graph):
+    """Issue 27, point 1: most ILO ratifications are as of the date ratifications.csv gives most often; an answer
+    for a later day says that later ratifications are not in it (gap report, one gap, country profile); an
+    answer for an earlier day does not (a near miss)."""
+    from collections import Counter
+
+    from normgraph.reports import country_profile
+
+    ilo_as_of = Counter(row["as_of"] for row in bundled_table("ratifications.csv")).most_common(1)[0][0]
+    later, earlier = "2026-06-01", "2015-01-01"
+    assert ilo_as_of < later and earlier < ilo_as_of
+    warned = f"ILO ratifications are known as of {ilo_as_of}"
+    assert warned in gap_report("NPL", later, graph)["notice"]
+    assert any(warned in note for note in gaps("c029-without-p029", later, graph)["currency"])
+    assert any(warned in note for note in country_profile("NPL", later, graph)["currency"])
+    assert not any("ILO ratifications" in note for note in country_profile("NPL", earlier, graph)["currency"])
