@@ -75,8 +75,32 @@ def matrix(graph, path: Path, as_of: str | None = None, region: str | None = Non
     axes.set_title(f"Legal effect of each instrument on {when}{scope}", fontsize=11)
     axes.legend(handles=[Patch(color=colour, label=label) for label, colour in STATUS_COLOURS.items()],
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    notes = data_notes(graph, figure, when)
     save(figure, path)
-    return {"figure": str(path), "as_of": when, "states": len(countries), "instruments": instruments}
+    return {"figure": str(path), "as_of": when, "states": len(countries), "instruments": instruments, "currency": notes}
+
+
+def data_notes(graph, figure, when: str) -> list[str]:
+    """Under the figure, what it cannot know: the consent data's as-of date where the date asked is later."""
+    from .reports import currency, data_as_of
+
+    notes = currency(data_as_of(graph), when)
+    if notes:
+        figure.text(0.01, -0.01, "\n".join(notes), fontsize=7, color="#a50026", ha="left", va="top")
+    return notes
+
+
+def data_stops(graph, code: str) -> dt.date | None:
+    """The day the instrument's consent data is known to (most facts): after it, a timeline is not data."""
+    from .loaders.instruments import bundled_instruments
+    from .reports import data_as_of
+
+    stated = (data_as_of(graph).get("ilo-ratifications" if bundled_instruments()[code].is_ilo else "un-treaties") or "")
+    first = stated.split(" ")[0]
+    try:
+        return dt.date.fromisoformat(first) if len(first) == 10 else None
+    except ValueError:
+        return None
 
 
 def parties_over_time(graph, code: str, when: str) -> list[dict]:
@@ -104,14 +128,25 @@ def timeline(graph, path: Path, instrument: str, as_of: str | None = None) -> di
     in_force.append(total)
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(8, 4.5))
-    axes.step(days, in_force, where="post", color="#1b7837", linewidth=2, label="parties for which it is in force")
+    stop = data_stops(graph, code)
+    if stop and stop < when:  # after the data's as-of date the line is no longer data: drawn apart, and said
+        known = [(day, count) for day, count in zip(days, in_force) if day <= stop]
+        last = known[-1][1] if known else 0
+        axes.step([d for d, _ in known] + [stop], [c for _, c in known] + [last], where="post", color="#1b7837",
+                  linewidth=2, label="parties for which it is in force")
+        axes.plot([stop, when], [last, last], color="#999999", linestyle="--", linewidth=1.5,
+                  label=f"after {stop.isoformat()}: not known to the data")
+    else:
+        axes.step(days, in_force, where="post", color="#1b7837", linewidth=2, label="parties for which it is in force")
     axes.set_ylabel("parties")
     axes.set_ylim(bottom=0)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper left", frameon=False)
     axes.set_title(f"{code}: parties over time, as of {when.isoformat()} ({total} in force)")
+    notes = data_notes(graph, figure, when.isoformat())
     save(figure, path)
-    return {"figure": str(path), "as_of": when.isoformat(), "instrument": code, "parties_in_force": total}
+    return {"figure": str(path), "as_of": when.isoformat(), "instrument": code, "parties_in_force": total,
+            "data_stops": stop.isoformat() if stop else None, "currency": notes}
 
 
 def gap_counts(graph, as_of: str | None = None) -> tuple[str, dict[str, Counter]]:
@@ -147,8 +182,9 @@ def gaps(graph, path: Path, as_of: str | None = None) -> dict:
                       color="white" if value > peak / 2 else "black")
     figure.colorbar(image, ax=axes, label="states")
     axes.set_title(f"Coherence gaps per ILO region on {when}")
+    notes = data_notes(graph, figure, when)
     save(figure, path)
-    return {"figure": str(path), "as_of": when, "counts": {q: dict(counts[q]) for q in queries}}
+    return {"figure": str(path), "as_of": when, "counts": {q: dict(counts[q]) for q in queries}, "currency": notes}
 
 
 def save(figure, path: Path) -> None:
@@ -157,5 +193,7 @@ def save(figure, path: Path) -> None:
     from .files import atomic_write
 
     figure.tight_layout()
-    atomic_write(path, lambda stream: figure.savefig(stream, format=path.suffix.lower()[1:], dpi=150))
+    # bbox "tight": the notes under the axes are part of the picture.
+    atomic_write(path, lambda stream: figure.savefig(stream, format=path.suffix.lower()[1:], dpi=150,
+                                                     bbox_inches="tight"))
     plt.close(figure)

@@ -35,7 +35,7 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
 
 
 # The graphs whose facts say who is bound: an answer for a later day cannot know later consents.
-CONSENT_GRAPHS = {"ilo-ratifications": "ILO ratifications", "un-treaties": "UN treaty participation"}
+CONSENT_GRAPHS = {"ilo-ratifications": "ILO ratifications are", "un-treaties": "UN treaty participation is"}
 
 
 def currency(data: dict[str, str], when: str) -> list[str]:
@@ -44,7 +44,7 @@ def currency(data: dict[str, str], when: str) -> list[str]:
     for graph, label in CONSENT_GRAPHS.items():
         stated = (data.get(graph) or "").split(" ")[0]
         if stated and stated < when:
-            notes.append(f"{label} are known as of {stated} for most facts: later ratifications, denunciations and "
+            notes.append(f"{label} known as of {stated} for most facts: later ratifications, denunciations and "
                          f"entries into force are not in this answer.")
     return notes
 

@@ -315,3 +315,23 @@ def test_ingest_pdf(own_store, tmp_path):
     result = run_cli("ingest", str(pdf), store=own_store)
     assert result.returncode == 0, result.stderr
     assert [m["form"] for m in mentions(own_store, "UN-TIP")] == ["Palermo Protocol"]
+
+
+def test_a_timeline_stops_being_data_where_the_data_stops(graph, tmp_path):
+    """Issue 27, point 1: P029's parties are known up to the ILO data's as-of date (the one ratifications.csv
+    gives most often); a timeline asked for a later day draws the rest apart and says so under the figure; one
+    asked for an earlier day does not (a near miss)."""
+    from collections import Counter
+
+    from conftest import bundled_table
+
+    from normgraph.figures import timeline
+
+    ilo_as_of = Counter(row["as_of"] for row in bundled_table("ratifications.csv")).most_common(1)[0][0]
+    later = timeline(graph, tmp_path / "later.svg", "P029", "2026-06-01")
+    assert later["data_stops"] == ilo_as_of
+    assert any(f"ILO ratifications are known as of {ilo_as_of}" in note for note in later["currency"])
+    assert "not known to the data" in (tmp_path / "later.svg").read_text(encoding="utf-8")
+    earlier = timeline(graph, tmp_path / "earlier.svg", "P029", "2020-06-01")
+    assert not any("ILO ratifications" in note for note in earlier["currency"])
+    assert "not known to the data" not in (tmp_path / "earlier.svg").read_text(encoding="utf-8")
