@@ -92,10 +92,12 @@ def data_notes(graph, figure, when: str) -> list[str]:
 
 def data_stops(graph, code: str) -> dt.date | None:
     """The day the instrument's consent data is known to (most facts): after it, a timeline is not data."""
-    from .loaders.instruments import bundled_instruments
     from .reports import data_as_of
 
-    stated = (data_as_of(graph).get("ilo-ratifications" if bundled_instruments()[code].is_ilo else "un-treaties") or "")
+    # A UN treaty has its chapter in the UN Treaty Collection; an ILO instrument has none.
+    un = any(row["code"] == code and row["untc"]
+             for row in run_named(graph, "figures", "matrix-columns", asOf=dt.date.today().isoformat()))
+    stated = data_as_of(graph).get("un-treaties" if un else "ilo-ratifications") or ""
     first = stated.split(" ")[0]
     try:
         return dt.date.fromisoformat(first) if len(first) == 10 else None

@@ -220,3 +220,15 @@ def test_a_page_served_again_is_the_same_page_with_the_same_headers(site):
     assert again.headers["Content-Type"].startswith("text/csv")
     other = get(site, "/gaps/c182-without-c138.csv?as_of=2020-01-01")
     assert other.get_data() != first.get_data()
+
+
+def test_the_instrument_chart_marks_where_the_consent_data_stops(site):
+    """Issue 27, point 1: P029's parties are known to the ILO data's as-of date (the one ratifications.csv gives
+    most often): a chart reaching past it marks the day; one that ends before it does not (a near miss)."""
+    from collections import Counter
+
+    ilo_as_of = Counter(row["as_of"] for row in bundled_table("ratifications.csv")).most_common(1)[0][0]
+    later = page_text(get(site, "/instrument/P029?as_of=2026-06-01"))
+    assert 'id="data-stops"' in later and f"data to {ilo_as_of}" in later
+    assert get(site, "/instrument/P029.json?as_of=2026-06-01").get_json()["data_stops"] == ilo_as_of
+    assert 'id="data-stops"' not in page_text(get(site, "/instrument/P029?as_of=2020-06-01"))

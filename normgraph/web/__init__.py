@@ -146,7 +146,10 @@ def create_site(graph, ask, cache_pages: bool = True):
         canonical, when = stable(code, instrument_code), as_of()
         data = reports.instrument_profile(canonical, when, graph)
         data["timeline"] = figures.parties_over_time(graph, canonical, when)
-        return page("instrument.html.j2", request.endpoint == "instrument_json", data, chart=step_chart(data["timeline"], when))
+        stop = figures.data_stops(graph, canonical)
+        data["data_stops"] = stop.isoformat() if stop else None
+        return page("instrument.html.j2", request.endpoint == "instrument_json", data,
+                    chart=step_chart(data["timeline"], when, stop))
 
     @app.get("/map")
     @app.get("/map.json", endpoint="map_json")
@@ -282,8 +285,10 @@ def sparql_result(ask, query: str) -> dict:
             "truncated": truncated or len(rows) > SHOWN_ROWS}
 
 
-def step_chart(timeline: list[dict], when: str, width: int = 720, height: int = 240) -> dict | None:
-    """The number of parties bound over time as an SVG step line: points in the frame, and the axis labels."""
+def step_chart(timeline: list[dict], when: str, stop: dt.date | None = None, width: int = 720,
+               height: int = 240) -> dict | None:
+    """The number of parties bound over time as an SVG step line: points in the frame, the axis labels, and where
+    the consent data stops (`stop`, when it falls inside the frame)."""
     if not timeline:
         return None
     days = [dt.date.fromisoformat(r["day"]) for r in timeline] + [dt.date.fromisoformat(when)]
@@ -302,5 +307,7 @@ def step_chart(timeline: list[dict], when: str, width: int = 720, height: int = 
     for index, day in enumerate(days[:-1]):
         points += [f"{x(day)},{y(counts[index - 1] if index else 0)}", f"{x(day)},{y(counts[index])}"]
     points.append(f"{x(days[-1])},{y(counts[-1])}")
+    inside = stop is not None and days[0] < stop < days[-1]
     return {"width": width, "height": height, "points": " ".join(points), "top": top, "first": days[0].isoformat(),
-            "last": days[-1].isoformat(), "left": left, "bottom": bottom, "y_top": y(top), "now": counts[-1]}
+            "last": days[-1].isoformat(), "left": left, "bottom": bottom, "y_top": y(top), "now": counts[-1],
+            "stop": stop.isoformat() if inside else None, "stop_x": x(stop) if inside else None}
