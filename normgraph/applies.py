@@ -22,10 +22,6 @@ from .terms import NG, RDFS
 # When rules disagree about a situation, the strongest conclusion stands, with its own reasons.
 OUTCOMES = {NG + "Applies": "applies", NG + "Undetermined": "undetermined", NG + "NotEstablished": "not established"}
 STRENGTH = list(OUTCOMES.values())
-# Not ratified at all: a state with no record of consent on the date.
-NOT_RATIFIED = "not ratified"
-# Only an ILO Member can ratify an ILO Convention or Protocol (ILO Constitution Art. 19(5)(d)).
-NOT_A_MEMBER = "not an ILO Member: cannot ratify"
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +68,7 @@ class Classifier:
         for row in run_named(graph, "profiles", "situations"):
             situation = self.situations.setdefault(row["situation"], {"label": row["label"], "instruments": {}})
             if row["code"]:
-                situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"],
-                                                         "ilo": row["ilo"]}
+                situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"]}
         self.provisions: dict[str, tuple[str, str]] = {}
         self.within: dict[str, str] = {}
         self.grounded: dict[str, list[str]] = {}
@@ -91,8 +86,7 @@ class Classifier:
         self.stages = [[rule for rule in rules if rule.stage == stage] for stage in sorted({r.stage for r in rules})]
         self.profiles: dict[tuple, dict] = {}
         self.statehood: dict[tuple, dict] = {}
-        self.membership: dict[tuple, bool] = {}
-        self.responsible: dict[str, str | None] = {}
+        self.unrecorded: dict[tuple, dict] = {}
         self.adopted: dict[str, set[str]] = {}
 
     def bindings_of(self, state: str, date: str, place: str | None = None) -> dict:
@@ -144,21 +138,10 @@ class Classifier:
         days = {row["day"] for row in run_named(self.graph, "profiles", "legal-time-changes", state=state)}
         return sorted(days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days})
 
-    def territory_of(self, place: str) -> str | None:
-        """The State responsible for a territory that is not a State (Hong Kong SAR: China), else None."""
-        if place not in self.responsible:
-            rows = run_named(self.graph, "profiles", "country-identity", state=place)
-            self.responsible[place] = rows[0]["territoryOf"] if rows else None
-        return self.responsible[place]
-
-    def ask_membership(self, key: tuple[str, str]) -> bool:
+    def unrecorded_status(self, key: tuple[str, str]) -> dict[str, dict]:
+        """What a missing record of each instrument means for a State on a date (profiles/unrecorded-status.rq)."""
         state, date = key
-        return bool(run_named(self.graph, "profiles", "ilo-membership", asOf=date, state=state))
-
-    def ilo_member(self, state: str, date: str) -> bool:
-        if (state, date) not in self.membership:
-            self.membership[state, date] = self.ask_membership((state, date))
-        return self.membership[state, date]
+        return {row["code"]: row for row in run_named(self.graph, "profiles", "unrecorded-status", asOf=date, state=state)}
 
     def adopted_on(self, date: str) -> set[str]:
         """The codes of the instruments adopted on or before the date."""
@@ -219,8 +202,8 @@ class Classifier:
         for case in cases:
             self.check_states_existed(case)
         self.read_legal_time(cases)
-        keys = {(state, case.facts["date"]) for case in cases for state in case.states()} - self.membership.keys()
-        self.membership.update(self.per_period(self.ask_membership, keys))
+        keys = {(state, case.facts["date"]) for case in cases for state in case.states()} - self.unrecorded.keys()
+        self.unrecorded.update(self.per_period(self.unrecorded_status, keys))
         return [self.answer(case, found, explain) for case, found in zip(cases, self.findings(cases))]
 
     def answer(self, case: Case, found: dict[str, dict], explain: bool) -> dict:
@@ -248,7 +231,7 @@ class Classifier:
                     continue
                 instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"], "engaged": None,
                                                            "situations": [], "articles": [],
-                                                           "recommendation": about["recommendation"], "ilo": about["ilo"]})
+                                                           "recommendation": about["recommendation"]})
                 instrument["situations"].append(key_of(situation))
                 instrument["articles"] += [p for p in articles if self.provisions[p][1] == code and p not in instrument["articles"]]
                 instrument["engaged"] = instrument["engaged"] or (finding["outcome"] == "applies") or None
@@ -267,18 +250,14 @@ class Classifier:
         status[state] says which: in force, not yet in force, denounced, undetermined, not ratified, recommendation.
         excluded[state] lists the cited articles in an annex or part the state excluded from its acceptance
         (C097 Art. 14, C143 Art. 16): the state is not bound by those articles."""
-        recommendation, ilo = instrument.pop("recommendation"), instrument.pop("ilo")
+        recommendation = instrument.pop("recommendation")
         code = instrument["instrument"]
         instrument["bound"], instrument["status"], instrument["in_force_from"], instrument["excluded"] = {}, {}, {}, {}
         for state in case.states():
             record = self.bindings_for(case, state).get(code)
-            bound = None if recommendation else (truth(record["boundThere"]) if record else False)
-            responsible = None if record or recommendation else self.territory_of(state)
-            status = ("recommendation" if recommendation else record["statusThere"] if record
-                      else f"undetermined: no record that {responsible} applies it to the territory" if responsible
-                      else NOT_A_MEMBER if ilo and not self.ilo_member(state, case.facts["date"]) else NOT_RATIFIED)
-            if responsible:  # a territory cannot ratify; a missing record of its State's application decides nothing
-                bound = None
+            missing = None if record or recommendation else self.unrecorded[state, case.facts["date"]][code]
+            bound = None if recommendation else truth(record["boundThere"]) if record else truth(missing["bound"])
+            status = "recommendation" if recommendation else record["statusThere"] if record else missing["status"]
             parts = set(filter(None, ((record or {}).get("excluded") or "").split(";")))
             excluded = [article for article in instrument["articles"] if self.within.get(article) in parts]
             if excluded:

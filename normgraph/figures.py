@@ -92,17 +92,13 @@ def data_notes(graph, figure, when: str) -> list[str]:
 
 def data_stops(graph, code: str) -> dt.date | None:
     """The day the instrument's consent data is known to (most facts): after it, a timeline is not data."""
-    from .reports import data_as_of
+    from .reports import consent_data_as_of, data_as_of
 
     # A UN treaty has its chapter in the UN Treaty Collection; an ILO instrument has none.
     un = any(row["code"] == code and row["untc"]
              for row in run_named(graph, "figures", "matrix-columns", asOf=dt.date.today().isoformat()))
-    stated = data_as_of(graph).get("un-treaties" if un else "ilo-ratifications") or ""
-    first = stated.split(" ")[0]
-    try:
-        return dt.date.fromisoformat(first) if len(first) == 10 else None
-    except ValueError:
-        return None
+    stated = consent_data_as_of(data_as_of(graph)).get("un-treaties" if un else "ilo-ratifications", "")
+    return dt.date.fromisoformat(stated) if len(stated) == 10 else None  # a year or a month alone marks no day
 
 
 def parties_over_time(graph, code: str, when: str) -> list[dict]:

@@ -38,12 +38,17 @@ def data_as_of(graph: LocalGraph) -> dict[str, str]:
 CONSENT_GRAPHS = {"ilo-ratifications": "ILO ratifications are", "un-treaties": "UN treaty participation is"}
 
 
+def consent_data_as_of(data: dict[str, str]) -> dict[str, str]:
+    """The as-of date most facts of each consent graph state (the first word of what data_as_of says of it)."""
+    return {graph: data[graph].split(" ")[0] for graph in CONSENT_GRAPHS if data.get(graph)}
+
+
 def currency(data: dict[str, str], when: str) -> list[str]:
     """What an answer for `when` cannot know: each consent source whose facts are mostly as of an earlier day."""
     notes = []
-    for graph, label in CONSENT_GRAPHS.items():
-        stated = (data.get(graph) or "").split(" ")[0]
-        if stated and stated < when:
+    for graph, stated in consent_data_as_of(data).items():
+        label = CONSENT_GRAPHS[graph]
+        if stated < when:
             notes.append(f"{label} known as of {stated} for most facts: later ratifications, denunciations and "
                          f"entries into force are not in this answer.")
     return notes

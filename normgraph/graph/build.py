@@ -94,7 +94,7 @@ def drop_abandoned_versions(path: Path) -> None:
             remove_version(version)
 
 
-def remove_version(version: Path) -> bool:
+def remove_version(version: Path) -> None:
     """Remove a version no reader holds (store.held_version); one still read is kept for a later writer to drop.
     It is renamed before it is removed, so a reader that finds it from then on passes it over."""
     import fcntl
@@ -104,13 +104,12 @@ def remove_version(version: Path) -> bool:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                return False
+                return
             gone = version.with_name(version.name + ".removed")
             os.replace(version, gone)
     except FileNotFoundError:  # a version being written, or removed already: nobody can be reading it
         gone = version
     shutil.rmtree(gone, ignore_errors=True)
-    return True
 
 
 def new_version(path: Path) -> Path:

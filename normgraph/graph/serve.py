@@ -173,9 +173,8 @@ def form_params(encoded: str) -> dict[str, list[str]]:
 
 def checked_form(query: str | None, limits: Limits) -> tuple[str, bool]:
     """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs, and whether it
-    federates. The checks read
-    the query's tokens as the SPARQL grammar defines them; the engine parses it only in a worker, where a
-    query that crashes the parser costs that worker and no more."""
+    federates. The checks read the query's tokens as the SPARQL grammar defines them; the engine parses it only in
+    a worker, where a query that crashes the parser costs that worker and no more."""
     if not query:
         raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
     read = reading(query)

@@ -16,6 +16,7 @@ from .instruments import bundled_instruments
 from .legal_time import Window, in_force_window
 from .ratifications import ratification_node
 from .table import Row, read_bundled
+from .un_treaties import bundled as participation_windows
 
 GRAPH = "territories"
 LIMITED_RATIFICATION = "ratification limited to the territory"
@@ -38,19 +39,8 @@ def parse_application(row: Row) -> dict:
             "applies_by": row.date("applies_by"), "source": row.text("source", True), "as_of": row.text("as_of")}
 
 
-def own_windows() -> dict:
-    """Each State's own window of legal effect per UN treaty: a declaration made in the instrument of consent
-    applies the treaty to the territory as it binds the State (UN treaties; ILO declarations are dated apart)."""
-    from .countries import succession_dates
-    from .table import read_bundled as read
-    from .un_treaties import parse_participation, windows
-
-    participations = read("treaty_parties.csv", ["treaty", "party", "consent", "status", "source"], parse_participation)
-    return windows(participations, bundled_instruments(), succession_dates())
-
-
 def triples() -> Iterator[Triple]:
-    instruments, windows_of = bundled_instruments(), None
+    instruments, (_, states_windows, _) = bundled_instruments(), participation_windows()
     for territory in read_bundled("territories.csv", ["territory", "name", "sovereign", "source"], parse_territory):
         subject = territory_node(territory["territory"])
         yield from facts(subject, [
@@ -70,7 +60,7 @@ def triples() -> Iterator[Triple]:
         # declaration that the instrument does not apply there until the State notifies otherwise is a record of
         # its own: "not applied to the territory", never read as a missing record.
         instrument = instruments[row["instrument"]]
-        own = None if instrument.is_ilo else (windows_of := windows_of or own_windows()).get((row["instrument"], row["state"]))
+        own = None if instrument.is_ilo else states_windows.get((row["instrument"], row["state"]))
         if row["applies_from"]:
             window = Window(max(row["applies_from"], instrument.in_force), max(row["applies_from"], instrument.in_force))
         elif own and not row["applies_by"]:

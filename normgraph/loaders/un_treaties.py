@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pyoxigraph import Triple
 
@@ -55,12 +56,19 @@ def windows(participations: list[dict], instruments: dict, successions: dict) ->
     return found
 
 
-def triples() -> Iterator[Triple]:
+@lru_cache(maxsize=1)
+def bundled() -> tuple[list[dict], dict[tuple, Window | None], dict[str, dict]]:
+    """The bundled participations, each party's window per treaty, and the dates of succession: read once for this
+    graph and for the territories' declarations made in a State's instrument of consent."""
     from .countries import succession_dates
 
-    instruments, successions = bundled_instruments(), succession_dates()
+    successions = succession_dates()
     participations = read_bundled("treaty_parties.csv", ["treaty", "party", "consent", "status", "source"], parse_participation)
-    windows_of = windows(participations, instruments, successions)
+    return participations, windows(participations, bundled_instruments(), successions), successions
+
+
+def triples() -> Iterator[Triple]:
+    participations, windows_of, successions = bundled()
     for p in participations:
         subject = node("participation", p["treaty"], p["party"])
         yield Triple(subject, RDF_TYPE, ng("TreatyParticipation"))
