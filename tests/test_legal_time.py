@@ -281,9 +281,13 @@ def test_an_inferred_untoc_party_is_bound_no_later_than_by_its_protocol(graph):
     """UNTOC Art. 37(2): only a party to the Convention joins its Protocols, and both take effect 30 days after
     deposit: Eritrea's UNTOC record, inferred from its UN-TIP accession (deposited 2014-09-25, in force
     2014-10-25), binds by 2014-10-25; before that it stays undetermined (a near miss)."""
-    assert status_on(graph, "ERI", "UN-TIP", "2015-01-01") == "in force"
-    assert status_on(graph, "ERI", "UNTOC", "2015-01-01") == "in force"
-    assert status_on(graph, "ERI", "UNTOC", "2014-01-01") == "undetermined"
+    protocol = row("treaty_parties.csv", treaty="UN-TIP", party="ERI")
+    untoc = row("treaty_parties.csv", treaty="UNTOC", party="ERI")
+    assert not untoc["consent"] and "INFERRED" in untoc["source"]  # the table dates no UNTOC consent
+    in_force = (D.fromisoformat(protocol["consent"]) + dt.timedelta(days=30)).isoformat()  # UN-TIP Art. 17(2)
+    day_before = (D.fromisoformat(in_force) - dt.timedelta(days=1)).isoformat()
+    assert status_on(graph, "ERI", "UN-TIP", in_force) == status_on(graph, "ERI", "UNTOC", in_force) == "in force"
+    assert status_on(graph, "ERI", "UNTOC", day_before) == "undetermined"
 
 
 def test_un_treaties_apply_to_macao_and_not_to_hong_kong_as_china_declared(graph):
@@ -291,9 +295,16 @@ def test_un_treaties_apply_to_macao_and_not_to_hong_kong_as_china_declared(graph
     note 2: UN-TIP applies to Macao from 2010-03-10 and, until China notifies otherwise, not to Hong Kong; OPSC
     applies to Macao as it binds China, and not to Hong Kong. A declaration of non-application is its own status,
     never a missing record."""
-    assert status_on(graph, "MAC", "UN-TIP", "2015-01-01") == "in force"
-    assert status_on(graph, "MAC", "UN-TIP", "2010-03-09") == "not yet in force"  # near miss: the day before
-    assert status_on(graph, "HKG", "UN-TIP", "2015-01-01") == "not applied to the territory"
-    assert status_on(graph, "MAC", "OPSC", "2015-01-01") == "in force"
-    assert status_on(graph, "HKG", "OPSC", "2015-01-01") == "not applied to the territory"
+    declared = {(r["instrument"], r["territory"]): r for r in bundled_table("territorial_application.csv")
+                if r["state"] == "CHN" and r["instrument"] in ("UN-TIP", "OPSC")}
+    start = declared["UN-TIP", "MAC"]["applies_from"]
+    assert status_on(graph, "MAC", "UN-TIP", start) == "in force"
+    day_before = (D.fromisoformat(start) - dt.timedelta(days=1)).isoformat()
+    assert status_on(graph, "MAC", "UN-TIP", day_before) == "not yet in force"  # near miss: the day before
+    for code in ("UN-TIP", "OPSC"):
+        assert declared[code, "HKG"]["applies"] == "no" and declared[code, "MAC"]["applies"] == "yes"
+        assert status_on(graph, "HKG", code, "2015-01-01") == "not applied to the territory"
+    china_opsc = row("treaty_parties.csv", treaty="OPSC", party="CHN")["consent"]  # Macao: as OPSC binds China
+    assert status_on(graph, "MAC", "OPSC", "2015-01-01") == status_on(graph, "CHN", "OPSC", "2015-01-01") == "in force"
+    assert china_opsc < "2015-01-01"
     assert status_on(graph, "HKG", "C029", "2015-01-01") == "in force"  # ILO: China's Art. 35 declaration
