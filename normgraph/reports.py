@@ -84,11 +84,12 @@ def gap_report(country: str, as_of: str | dt.date | None = None, graph: LocalGra
     when = parse_date(as_of or "today", "as_of").isoformat()
     identity = run_named(graph, "profiles", "country-identity", state=code)
     territory_of = identity[0]["territoryOf"] if identity else None
-    # A territory is never a State: the catalogue compares States' commitments, and its State answers for it.
+    # A territory is never a State: it is asked only the queries that answer for territories, through its State.
     statehood = {"independent_since": None, "a_state_on_date": False} if territory_of else statehood_on(graph, code, when)
     results = []
     for name, query in catalogue().items():
-        if query.parameter("state") and statehood["a_state_on_date"]:
+        asked = "territories" in query.places if territory_of else statehood["a_state_on_date"]
+        if query.parameter("state") and asked:
             results.append({"query": name, "title": query.title, "legal_basis": query.legal_basis, "scope": query.scope,
                             "description": query.description, "rows": run_gap(graph, query, when, state=code)})
     member = bool(run_named(graph, "profiles", "ilo-membership", asOf=when, state=code))
@@ -104,8 +105,9 @@ def report_notice(report: dict) -> str:
     if report["territory_of"]:
         return (f"{report['name']} is a territory for which {report['territory_of']} answers: it is bound only as "
                 f"{report['territory_of']} applies instruments to it (ILO Constitution Art. 35; its declarations on UN "
-                f"treaties). The gap catalogue compares States' commitments; `normgraph country {report['country']}` "
-                "shows what applies there, and where nothing is recorded the answer is undetermined.")
+                "treaties). The pair gaps are asked of it through those declarations; where none is recorded, or "
+                f"before {report['territory_of']} answered for it, the answer is undetermined. The other entries compare "
+                f"States' commitments; `normgraph country {report['country']}` shows what applies there.")
     if not report["a_state_on_date"]:
         return (f"{report['name']} did not exist as a State on {report['as_of']}: independent from "
                 f"{report['independent_since']} (Gleditsch & Ward list); nothing binds it or is lacking before then.")

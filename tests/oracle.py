@@ -93,14 +93,55 @@ class Expected:
                 if p_latest is None or latest < p_latest:
                     self.windows[(party, parent)] = (p_earliest, latest, p_ends, p_row)
 
+        # Territories a State answers for from a known day (territories.csv), and the declarations applying an
+        # instrument there (territorial_application.csv): from applies_from; up to applies_by undetermined; a UN
+        # treaty declared in the State's own consent as it binds the State; "no" is not applied.
+        self.territories = {r["territory"]: (r["sovereign"], dt.date.fromisoformat(r["answered_from"]))
+                            for r in bundled_table("territories.csv") if r["answered_from"]}
+        self.declared: dict[tuple[str, str], tuple | None] = {}
+        for r in bundled_table("territorial_application.csv"):
+            if r["territory"] not in self.territories:
+                continue
+            floor = dt.date.fromisoformat(instruments[r["instrument"]]["entry_into_force"])
+            if r["applies"] == "no":
+                window = None
+            elif r["applies_from"]:
+                window = (max(dt.date.fromisoformat(r["applies_from"]), floor),) * 2 + (None,)
+            elif not r["instrument"].startswith("C") and not r["applies_by"]:
+                window = self.windows[(r["state"], r["instrument"])][:3]
+            else:
+                window = (floor, last_day(r["applies_by"]) if r["applies_by"] else None, None)
+            self.declared[(r["territory"], r["instrument"])] = window
+
+    def place_status(self, place: str, instrument: str, on: dt.date) -> int:
+        """A State's status, or a territory's through its State: its declaration decides; with none, the State's
+        consent is at most undetermined there; before the State answers for it, nothing is known (at least 1)."""
+        if place not in self.territories:
+            return self.status(place, instrument, on)
+        sovereign, answered_from = self.territories[place]
+        if (place, instrument) in self.declared:
+            window = self.declared[(place, instrument)]
+            found = 0 if window is None else self.window_status(window, on)
+        else:
+            found = min(self.status(sovereign, instrument, on), 1)
+        return max(found, 1) if on < answered_from else found
+
+    def region_of(self, place: str) -> str | None:
+        """A State's ILO region; a territory's is its State's."""
+        return self.all_states.get(self.territories[place][0] if place in self.territories else place)
+
+    @staticmethod
+    def window_status(window: tuple, on: dt.date) -> int:
+        earliest, latest, ends = window
+        if on < earliest or (ends and ends <= on):
+            return 0
+        return 2 if latest and latest <= on else 1
+
     def status(self, state: str, instrument: str, on: dt.date) -> int:
         """2 bound, 1 the data cannot tell, 0 not bound."""
         if (state, instrument) not in self.windows:
             return 0
-        earliest, latest, ends, _ = self.windows[(state, instrument)]
-        if on < earliest or (ends and ends <= on):
-            return 0
-        return 2 if latest and latest <= on else 1
+        return self.window_status(self.windows[(state, instrument)][:3], on)
 
     def member(self, state: str, day: dt.date) -> bool:
         return any((start is None or start <= day) and (end is None or day < end)
@@ -119,9 +160,12 @@ class Expected:
                    if r["kind"] == "ratification limited to the territory"}
 
         def of_state(state: str, code: str) -> int:
-            return min(self.status(state, code, day), 1 if (state, code) in limited else 2)
+            return min(self.place_status(state, code, day), 1 if (state, code) in limited else 2)
+        # A territory is asked through the State answering for it: its ILO membership decides the ILO gaps.
+        places = self.members(day) if ilo else list(self.all_states)
+        places += [t for t, (sovereign, _) in self.territories.items() if not ilo or self.member(sovereign, day)]
         out = {}
-        for state in (self.members(day) if ilo else self.all_states):
+        for state in places if self.adopted[has] <= day else []:
             a, others = of_state(state, has), [of_state(state, code) for code in lacks]
             if lacks and a > 0 and all(s < 2 for s in others):
                 out[state] = a == 1 or 1 in others

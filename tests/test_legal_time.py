@@ -242,7 +242,7 @@ def test_macao_is_covered_by_chinas_declarations_before_china_itself_is_bound(gr
     from normgraph.reports import country_profile
 
     declared = {r["instrument"]: r["applies_by"] for r in bundled_table("territorial_application.csv")
-                if r["territory"] == "MAC" and r["instrument"].startswith("C")}
+                if r["territory"] == "MAC" and r["applies_by"]}  # continued on China's resumption of sovereignty
     assert declared == {"C029": "1999-12-20", "C105": "1999-12-20"}
     china_c029 = row("ratifications.csv", instrument="C029", state="CHN")["registered"]
     on = "2010-01-01"
@@ -308,3 +308,31 @@ def test_un_treaties_apply_to_macao_and_not_to_hong_kong_as_china_declared(graph
     assert status_on(graph, "MAC", "OPSC", "2015-01-01") == status_on(graph, "CHN", "OPSC", "2015-01-01") == "in force"
     assert china_opsc < "2015-01-01"
     assert status_on(graph, "HKG", "C029", "2015-01-01") == "in force"  # ILO: China's Art. 35 declaration
+
+
+def test_the_pair_gaps_ask_a_territory_through_the_state_that_answers_for_it(graph):
+    """Issue 25, point 1 (territorial_application.csv; ILO Constitution Art. 35): UN-TIP applies to Macao from
+    2010-03-10 and not to Hong Kong; China is bound by UNTOC but no source says it applies UNTOC to Hong Kong, so
+    Hong Kong is listed by untoc-without-palermo as undetermined, and Macao (both apply) not at all. Macao lacks
+    C181 (China has not ratified it) once UN-TIP applies there, not the day before (a near miss). Before China answered for Hong Kong
+    (territories.csv: 1997-07-01), what applied there is undetermined, and nothing is had before its adoption."""
+    from normgraph.reports import gap_report, gaps
+
+    def listed(name, on):
+        return {r["country"]: r["undetermined"] for r in gaps(name, on, graph)["rows"] if r["country"] in ("HKG", "MAC")}
+
+    macao_tip = row("territorial_application.csv", instrument="UN-TIP", territory="MAC")["applies_from"]
+    assert row("territorial_application.csv", instrument="UN-TIP", territory="HKG")["applies"] == "no"
+    assert not [r for r in bundled_table("territorial_application.csv") if (r["instrument"], r["territory"]) == ("UNTOC", "HKG")]
+    assert listed("untoc-without-palermo", "2019-01-01") == {"HKG": True}
+    assert listed("palermo-without-p029", "2019-01-01") == {"MAC": False}
+    assert not [r for r in bundled_table("ratifications.csv") if (r["instrument"], r["state"]) == ("C181", "CHN")]
+    assert listed("palermo-without-c181", macao_tip) == {"MAC": False}
+    day_before = (D.fromisoformat(macao_tip) - dt.timedelta(days=1)).isoformat()
+    assert listed("palermo-without-c181", day_before) == {}
+    answered_from = row("territories.csv", territory="HKG")["answered_from"]
+    before = (D.fromisoformat(answered_from) - dt.timedelta(days=365)).isoformat()
+    assert listed("c029-without-c105", before)["HKG"] is True
+    assert "HKG" not in listed("c182-without-c138", before)  # C182 was adopted in 1999
+    report = gap_report("HKG", "2019-01-01", graph)
+    assert {g["query"] for g in report["gaps"]} >= {"untoc-without-palermo"} and report["territory_of"] == "CHN"

@@ -28,7 +28,8 @@ def territory_node(code: str) -> NamedNode:
 
 def parse_territory(row: Row) -> dict:
     return {"territory": row.text("territory", True), "iso_code": row.text("iso_code", True), "name": row.text("name", True),
-            "sovereign": row.country("sovereign"), "kind": row.text("kind", True), "source": row.text("source", True),
+            "sovereign": row.country("sovereign"), "answered_from": row.date("answered_from"),
+            "kind": row.text("kind", True), "source": row.text("source", True),
             "as_of": row.text("as_of")}
 
 
@@ -46,7 +47,8 @@ def triples() -> Iterator[Triple]:
         yield from facts(subject, [
             (RDF_TYPE, ng("Territory")), (RDFS_LABEL, territory["name"]), (SKOS_NOTATION, territory["iso_code"]),
             (ng("iso3"), territory["territory"] if len(territory["territory"]) == 3 else None),
-            (ng("territoryOf"), node("country", territory["sovereign"])), (ng("territoryKind"), territory["kind"])])
+            (ng("territoryOf"), node("country", territory["sovereign"])), (ng("territoryKind"), territory["kind"]),
+            (ng("answeredFrom"), territory["answered_from"])])
         yield from provenance(subject, territory["source"], territory["as_of"])
     for row in read_bundled("territorial_application.csv", ["instrument", "state", "territory", "kind", "source"],
                             parse_application):

@@ -46,6 +46,9 @@ class NamedQuery:
     text: str = field(repr=False)
     stage: int = 1
     scope: str = ""
+    # Which places the query answers for: "states", or "states and territories" (a territory's row is answered
+    # through the State that answers for it).
+    places: str = "states"
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -85,7 +88,8 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     return NamedQuery(name=name, title=header.get("title", name),
                       parameters=parse_parameters(header.get("parameters", "")),
                       legal_basis=header.get("legal basis", ""), description=header.get("description", ""), text=text,
-                      stage=int(header.get("stage", 1)), scope=header.get("scope", ""))
+                      stage=int(header.get("stage", 1)), scope=header.get("scope", ""),
+                      places=header.get("places", "states"))
 
 
 @lru_cache(maxsize=None)
@@ -105,7 +109,7 @@ def catalogue(folder: str = "gaps") -> dict[str, NamedQuery]:
 
 # A template's fixed terms, as its `# fixed:` header declares them: written into the query text for each row.
 FIXED = re.compile(r"(?P<name>\w+)\s*\((?P<kind>instrument|boolean)\)")
-HEADER_KEYS = ("title", "parameters", "legal basis", "scope", "description")
+HEADER_KEYS = ("title", "parameters", "places", "legal basis", "scope", "description")
 
 
 def instances(template_name: str, table: str) -> dict[str, NamedQuery]:
@@ -119,14 +123,15 @@ def instances(template_name: str, table: str) -> dict[str, NamedQuery]:
     from ..graph.sparql_text import substitute
 
     template = resources.files("normgraph.queries").joinpath("templates", template_name + ".rq").read_text(encoding="utf-8")
-    parameters = read_header(template)["parameters"]
-    fixed = {m.group("name"): m.group("kind") for m in FIXED.finditer(read_header(template).get("fixed", ""))}
+    template_header = read_header(template)
+    fixed = {m.group("name"): m.group("kind") for m in FIXED.finditer(template_header.get("fixed", ""))}
     body = "\n".join(line for line in template.splitlines() if not HEADER.match(line))
     queries = {}
     for row in csv.DictReader(io.StringIO(table)):
         terms = {name: NamedNode(ID + "instrument/" + instrument_code(row[name])) if kind == "instrument"
                  else Literal(row[name], datatype=NamedNode(XSD + "boolean")) for name, kind in fixed.items()}
-        header = "".join(f"# {key}: {row[key] if key in row else parameters}\n" for key in HEADER_KEYS)
+        header = "".join(f"# {key}: {row[key] if key in row else template_header[key]}\n" for key in HEADER_KEYS
+                         if key in row or key in template_header)
         queries[row["name"]] = parse_query_file(row["name"], header + substitute(body, terms))
     return queries
 
