@@ -247,7 +247,7 @@ class Classifier:
 
     def add_bound(self, instrument: dict, case: Case) -> None:
         """bound[state]: true / false on the date of the facts; null for a recommendation or an undecidable record.
-        status[state] says which: in force, not yet in force, denounced, undetermined, not ratified, recommendation.
+        status[state] says which: bound, not yet in force, denounced, undetermined, not ratified, recommendation.
         excluded[state] lists the cited articles in an annex or part the state excluded from its acceptance
         (C097 Art. 14, C143 Art. 16): the state is not bound by those articles."""
         recommendation = instrument.pop("recommendation")

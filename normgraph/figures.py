@@ -13,7 +13,7 @@ from .ids import country_code, instrument_code, parse_date
 from .queries.catalogue import catalogue, run_named
 from .reports import known_state, require_party_counts
 
-STATUS_COLOURS = {"in force": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
+STATUS_COLOURS = {"bound": "#1b7837", "undetermined": "#fdb863", "not yet in force": "#a6dba0",
                   "denounced": "#b2182b", "signatory only": "#c2a5cf", "no record": "#f0f0f0"}
 FIGURE_TYPES = (".png", ".svg")
 

@@ -166,7 +166,7 @@ def test_the_map_loads_with_every_drawn_state_coloured(browser, base_url):
     shapes = all_of(browser, "#map path")
     assert len(shapes) > 150
     statuses = {shape.get_attribute("data-status") for shape in shapes}
-    assert "in force" in statuses and "no record" in statuses
+    assert "bound" in statuses and "no record" in statuses
     assert by_id(browser, "map").size["width"] > 600
     browser.save_screenshot(str(SCREENSHOTS / "map.png"))
     browser.get(f"{base_url}/instrument/C029")

@@ -78,7 +78,7 @@ def test_a_successor_state_is_bound_from_the_date_of_succession(graph, state, re
     assert "inferred" in record["consent_note"]
     a_day_later = (D.fromisoformat(registered) + dt.timedelta(days=1)).isoformat()
     entry = profile_entry(graph, state, a_day_later, "C029")
-    assert (entry["status"], entry["in_force_from"]) == ("in force", registered)  # not 12 months later
+    assert (entry["status"], entry["in_force_from"]) == ("bound", registered)  # not 12 months later
 
 
 def test_a_un_succession_takes_effect_from_the_date_of_succession_not_thirty_days_later(graph):
@@ -87,7 +87,7 @@ def test_a_un_succession_takes_effect_from_the_date_of_succession_not_thirty_day
     record = row("treaty_parties.csv", treaty="UN-TIP", party="MNE")
     assert record["consent_type"] == "succession"
     entry = profile_entry(graph, "MNE", "2006-11-15", "UN-TIP")
-    assert (entry["status"], entry["in_force_from"]) == ("in force", row("statehood.csv", state="MNE")["independent"])
+    assert (entry["status"], entry["in_force_from"]) == ("bound", row("statehood.csv", state="MNE")["independent"])
 
 
 def test_a_registration_during_an_earlier_membership_is_not_a_succession():
@@ -189,9 +189,9 @@ def test_the_fifth_pass_rows_are_in_the_graph(graph):
     record = row("ratifications.csv", instrument="C138", state="AUS")
     assert (record["registered"], record["min_age"]) == ("2023-06-13", "15")
     entry = profile_entry(graph, "AUS", "2024-06-13", "C138")
-    assert (entry["status"], entry["min_age"]) == ("in force", 15)
+    assert (entry["status"], entry["min_age"]) == ("bound", 15)
     for code in ("C097", "C143", "C181"):
-        assert profile_entry(graph, "SOM", "2024-01-01", code)["status"] == "in force"
+        assert profile_entry(graph, "SOM", "2024-01-01", code)["status"] == "bound"
 
 
 def assess(classifier_graph, **facts) -> dict:
@@ -272,9 +272,9 @@ def test_a_un_succession_counts_from_the_date_of_succession(graph):
                    if row["party"] == "MNE" and row["consent_type"] == "succession"}
     assert notices == {"UN-TIP": "2006-10-23", "UNTOC": "2006-10-23", "OPSC": "2006-10-23"}
     for code in notices:
-        assert status_on(graph, "MNE", code, "2006-07-01") == "in force", code
+        assert status_on(graph, "MNE", code, "2006-07-01") == "bound", code
         assert status_on(graph, "MNE", code, "2006-06-02") is None, code
-    assert status_on(graph, "MNE", "C029", "2006-07-01") == "in force"
+    assert status_on(graph, "MNE", "C029", "2006-07-01") == "bound"
 
 
 def test_an_inferred_untoc_party_is_bound_no_later_than_by_its_protocol(graph):
@@ -286,7 +286,7 @@ def test_an_inferred_untoc_party_is_bound_no_later_than_by_its_protocol(graph):
     assert not untoc["consent"] and "INFERRED" in untoc["source"]  # the table dates no UNTOC consent
     in_force = (D.fromisoformat(protocol["consent"]) + dt.timedelta(days=30)).isoformat()  # UN-TIP Art. 17(2)
     day_before = (D.fromisoformat(in_force) - dt.timedelta(days=1)).isoformat()
-    assert status_on(graph, "ERI", "UN-TIP", in_force) == status_on(graph, "ERI", "UNTOC", in_force) == "in force"
+    assert status_on(graph, "ERI", "UN-TIP", in_force) == status_on(graph, "ERI", "UNTOC", in_force) == "bound"
     assert status_on(graph, "ERI", "UNTOC", day_before) == "undetermined"
 
 
@@ -298,16 +298,16 @@ def test_un_treaties_apply_to_macao_and_not_to_hong_kong_as_china_declared(graph
     declared = {(r["instrument"], r["territory"]): r for r in bundled_table("territorial_application.csv")
                 if r["state"] == "CHN" and r["instrument"] in ("UN-TIP", "OPSC")}
     start = declared["UN-TIP", "MAC"]["applies_from"]
-    assert status_on(graph, "MAC", "UN-TIP", start) == "in force"
+    assert status_on(graph, "MAC", "UN-TIP", start) == "bound"
     day_before = (D.fromisoformat(start) - dt.timedelta(days=1)).isoformat()
     assert status_on(graph, "MAC", "UN-TIP", day_before) == "not yet in force"  # near miss: the day before
     for code in ("UN-TIP", "OPSC"):
         assert declared[code, "HKG"]["applies"] == "no" and declared[code, "MAC"]["applies"] == "yes"
         assert status_on(graph, "HKG", code, "2015-01-01") == "not applied to the territory"
     china_opsc = row("treaty_parties.csv", treaty="OPSC", party="CHN")["consent"]  # Macao: as OPSC binds China
-    assert status_on(graph, "MAC", "OPSC", "2015-01-01") == status_on(graph, "CHN", "OPSC", "2015-01-01") == "in force"
+    assert status_on(graph, "MAC", "OPSC", "2015-01-01") == status_on(graph, "CHN", "OPSC", "2015-01-01") == "bound"
     assert china_opsc < "2015-01-01"
-    assert status_on(graph, "HKG", "C029", "2015-01-01") == "in force"  # ILO: China's Art. 35 declaration
+    assert status_on(graph, "HKG", "C029", "2015-01-01") == "bound"  # ILO: China's Art. 35 declaration
 
 
 def test_the_pair_gaps_ask_a_territory_through_the_state_that_answers_for_it(graph):

@@ -125,12 +125,12 @@ def test_the_map_colours_each_state_by_its_status_on_the_date(site, expected):
 
     on = "2010-01-01"
     data = get(site, f"/map.json?instrument=C138&as_of={on}").get_json()
-    in_force = {s["country"] for s in data["states"] if s["status"] == "in force"}
+    in_force = {s["country"] for s in data["states"] if s["status"] == "bound"}
     assert in_force == {s for s in expected.all_states if expected.status(s, "C138", dt.date.fromisoformat(on)) == 2}
     page = page_text(get(site, f"/map?instrument=C138&as_of={on}"))
     fills = dict(re.findall(r'id="shape-([A-Z]{3})" d="[^"]+" fill="([^"]+)"', page))
     assert len(fills) > 150
-    assert all(fills[s] == MAP_STATUSES["in force"] for s in in_force if s in fills)
+    assert all(fills[s] == MAP_STATUSES["bound"] for s in in_force if s in fills)
     gap = get(site, f"/map.json?gap=c182-without-c138&as_of={on}").get_json()
     assert {s["country"] for s in gap["states"] if s["status"] == "gap"} == set(expected.has_without("C182", ["C138"], on))
 
