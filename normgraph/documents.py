@@ -182,8 +182,12 @@ def bound_text(instrument: dict, state: str) -> str:
     return f"{'no' if bound is False else '—'} ({instrument['status'][state]}){excluded}"
 
 
-BOUND_NOTE = ("Bound: in force for the state on the date of the facts (ILO: 12 months after registration; UN-TIP: "
-              "30th day after deposit); —: a recommendation, which binds no state, or a record the data cannot date.")
+BOUND_NOTE = ("Bound: in force for the state on the date of the facts: ILO, 12 months after registration; UN-TIP and "
+              "UNTOC, the 30th day after deposit; OPSC, one month after; never before the instrument's own entry into "
+              "force, when that is later. A successor State is bound from the date of succession (Vienna Convention on "
+              "Succession of States in respect of Treaties 1978, Arts. 23(1), 34), not from its notice. A territory is "
+              "bound as the State answering for it applies the instrument there (ILO Constitution Art. 35; the State's "
+              "declarations on UN treaties). —: a recommendation, which binds no state, or a record the data cannot date.")
 
 
 def applies_document(answers: list[dict], data_as_of: dict[str, str], explain: bool = False) -> Document:

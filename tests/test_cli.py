@@ -370,7 +370,7 @@ def test_what_a_new_user_trips_on(store_path, tmp_path):
                                     "work_country": "HKG", "coercion": ["debt_bondage"]}), encoding="utf-8")
     answered = run_cli("applies", str(case), store=store_path)
     assert answered.returncode == 0, answered.stderr
-    assert "None" not in answered.stdout and "in force" in answered.stdout
+    assert "None" not in answered.stdout and "bound" in answered.stdout
     palermo = run_cli("instrument", "Palermo", store=store_path)
     assert palermo.returncode == 2 and "UN-TIP" in palermo.stderr and "UNTOC" in palermo.stderr
     assert '"Palermo Protocol"' in " ".join(run_cli("instrument", "--help").stdout.split())

@@ -132,7 +132,9 @@ def test_the_map_colours_each_state_by_its_status_on_the_date(site, expected):
     assert len(fills) > 150
     assert all(fills[s] == MAP_STATUSES["bound"] for s in in_force if s in fills)
     gap = get(site, f"/map.json?gap=c182-without-c138&as_of={on}").get_json()
-    assert {s["country"] for s in gap["states"] if s["status"] == "gap"} == set(expected.has_without("C182", ["C138"], on))
+    # The map draws States; a territory's own gap row (Hong Kong's) is on its gap page, not on the map.
+    assert {s["country"] for s in gap["states"] if s["status"] == "gap"} == \
+        set(expected.has_without("C182", ["C138"], on)) & set(expected.all_states)
 
 
 def form_parameters(facts: dict, prefix: str = "") -> list[tuple[str, str]]:
