@@ -1,4 +1,4 @@
-"""Every reading command as a whole process on a grown store (targets, issue 18: at 10^6 quads <= 1.0 s and
+"""Every reading command, and every gap catalogue entry over every State, as a whole process on a grown store (targets, issue 18: at 10^6 quads <= 1.0 s and
 <= 150 MB each; at 10^7 <= 2 s). The store is the bundled one plus synthetic states in the bundled shapes
 (ratifications with legal time, UN participations, comments; bench/synthetic.py, seeded), written through
 `normgraph`'s own writer as one loaded graph. The floor is Python + pyoxigraph opening the store + COUNT.
@@ -22,6 +22,7 @@ from pathlib import Path
 from synthetic import synthetic_triples
 
 from normgraph.dataset import build, load_graphs
+from normgraph.queries.catalogue import catalogue
 from normgraph.terms import GRAPH
 
 TRIPLES_PER_STATE = 117  # measured average of synthetic_triples
@@ -105,6 +106,10 @@ def main() -> None:
             print(f"{'process':24s} {'s':>6s} {'peak MB':>8s}")
             rows = {"floor: open + COUNT": [sys.executable, "-c", FLOOR, str(store.resolve())]}
             rows.update({label: cli + command for label, command in COMMANDS.items()})
+            # Every catalogue entry over every State (issue 26: the world queries, which `--country` never timed).
+            rows.update({f"gaps {name}": cli + ["gaps", name, "--as-of", "2024-01-01", "--format", "json"]
+                         + (["--origin", "NPL", "--destination", "QAT"] if name == "corridor" else [])
+                         for name in catalogue()})
             for label, command in rows.items():
                 measured = [run(command, store) for _ in range(arguments.runs)]
                 print(f"{label:24s} {statistics.median(s for s, _ in measured):6.2f} "

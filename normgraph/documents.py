@@ -248,6 +248,35 @@ def markdown_address(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29")
 
 
+def append_row(sheet, row: list, link_font) -> None:
+    """A table row; a cell that links to one authority opens it."""
+    sheet.append([cell_text(c) for c in row])
+    for column, value in enumerate(row, start=1):
+        links = [link for link in cell_links(value) if link.url]
+        if len(links) == 1:
+            sheet.cell(sheet.max_row, column).hyperlink = links[0].url
+            sheet.cell(sheet.max_row, column).font = link_font
+
+
+def table_sheet(book, heading: str, table: Table, bold, link_font) -> None:
+    """A table on a sheet of its own, as a spreadsheet user expects one: the header row frozen, filters on every
+    column, a link cell opening its authority."""
+    # Excel allows 31 characters and none of []:*?/\ in a sheet's name, and no two sheets of one name.
+    name = re.sub(r"[\[\]:*?/\\]", " ", heading)[:28].strip() or "Table"
+    taken = set(book.sheetnames)
+    title = next(candidate for candidate in (name, *(f"{name} {n}" for n in range(2, 100))) if candidate not in taken)
+    sheet = book.create_sheet(title)
+    sheet.append(table.columns)
+    for column in range(1, len(table.columns) + 1):
+        sheet.cell(1, column).font = bold
+    for row in table.rows:
+        append_row(sheet, row, link_font)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for column in range(1, len(table.columns) + 1):
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = 24
+
+
 def xlsx_document(document: Document) -> bytes:
     """One sheet, read top to bottom as the document reads: headings in bold, each table with its header row and
     filters-ready columns; a cell that links to its authority opens it."""
@@ -274,12 +303,10 @@ def xlsx_document(document: Document) -> bytes:
             for column in range(1, len(section.table.columns) + 1):
                 sheet.cell(sheet.max_row, column).font = bold
             for row in section.table.rows:
-                sheet.append([cell_text(c) for c in row])
-                for column, value in enumerate(row, start=1):
-                    links = [link for link in cell_links(value) if link.url]
-                    if len(links) == 1:
-                        sheet.cell(sheet.max_row, column).hyperlink = links[0].url
-                        sheet.cell(sheet.max_row, column).font = link_font
+                append_row(sheet, row, link_font)
+    for section in document.sections:
+        if section.table and section.table.rows:
+            table_sheet(book, section.heading, section.table, bold, link_font)
     sources = book.create_sheet("Sources")
     sources.append(["graph", "as of"])
     for graph, date in document.sources.items():

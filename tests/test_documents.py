@@ -61,6 +61,11 @@ def test_the_country_report_in_excel_holds_what_binds_what_does_not_and_the_link
     assert not_ratified == expected_not_ratified("NPL", ON)
     book = load_workbook(target)
     assert book["Report"]["A2"].value == f"Answer as of {ON}"
+    # Issue 27, point 9: each table also on a sheet of its own, header frozen, filters on: the rows a user sorts.
+    table = book["Ratified or joined"]
+    assert table.freeze_panes == "A2" and table.auto_filter.ref == table.dimensions
+    assert [c.value for c in table[1]] == [v for v, _ in sections["Ratified or joined"][1] if v is not None]
+    assert {row[0].split()[0] for row in table.iter_rows(min_row=2, values_only=True)} == codes
     assert {row[0] for row in book["Sources"].iter_rows(min_row=2, values_only=True)} >= {"ilo-ratifications", "un-treaties"}
 
 
@@ -143,3 +148,14 @@ def test_a_territory_is_reported_as_its_state_applies_instruments_to_it(store_pa
     markdown = run_cli("country", "HKG", "--as-of", "2020-01-01", "--format", "markdown", store=store_path).stdout
     assert f"## Applied to it by {territory['sovereign']}" in markdown and "## Not applied to it" in markdown
     assert "Ratified or joined" not in markdown and "not an ILO Member" not in markdown
+
+
+def test_comment_links_open_normlex_in_english(graph):
+    """Issue 27, point 9: a CEACR comment's link opened NORMLEX's Spanish, French or German path
+    (/dyn/normlex/es/, /fr/, /de/) for an English reader; every comment link now opens the English path of the
+    same page (the comment id is unchanged)."""
+    rows = graph.select("""PREFIX ng: <https://w3id.org/normgraph#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?url WHERE { ?c a ?kind ; rdfs:seeAlso ?url . ?kind rdfs:subClassOf* ng:SupervisoryComment }""").rows
+    normlex = [row["url"] for row in rows if "/dyn/normlex/" in row["url"]]
+    assert len(normlex) > 100
+    assert all("/dyn/normlex/en/" in url for url in normlex)
