@@ -201,6 +201,9 @@ def sparql(query, source, fmt, max_memory):
         SELECT ?code (COUNT(?r) AS ?n) WHERE { ?r ng:instrument/ng:code ?code } GROUP BY ?code' --format json
       normgraph sparql 'ASK { ?s ?p ?o }'
       normgraph sparql 'DESCRIBE <https://w3id.org/normgraph/id/instrument/C029>' --format ttl
+
+    The vocabulary (every class and property, with its definition) and the catalogue's queries, each
+    runnable in one click: /vocabulary on `normgraph serve`, or `normgraph gaps NAME --show-query`.
     """
     from .errors import QueryError
     from .graph.sparql_text import is_update, query_form
@@ -360,12 +363,10 @@ def gaps(name, country, region, origin, destination, show_query, as_of, source, 
     if show_query:
         if not name:
             raise click.UsageError("--show-query needs a query NAME (`normgraph gaps` lists them)")
-        from .graph.sparql_text import substitute
-        from .queries.catalogue import bind, named_query
+        from .queries.catalogue import named_query, printed
 
-        query = named_query(name)
-        click.echo(substitute(query.text, bind(query, {"asOf": as_of, "state": country, "region": region,
-                                                       "origin": origin, "destination": destination})))
+        click.echo(printed(named_query(name), {"asOf": as_of, "state": country, "region": region,
+                                               "origin": origin, "destination": destination}))
         return
     if not name and not country:
         rows = [{"name": q.name, "title": q.title,

@@ -234,3 +234,35 @@ def test_the_instrument_chart_marks_where_the_consent_data_stops(site):
     assert 'id="data-stops"' in later and f"data to {ilo_as_of}" in later
     assert get(site, "/instrument/P029.json?as_of=2026-06-01").get_json()["data_stops"] == ilo_as_of
     assert 'id="data-stops"' not in page_text(get(site, "/instrument/P029?as_of=2020-06-01"))
+
+
+def test_the_vocabulary_page_lists_every_term_and_runs_every_example(site, expected):
+    """Issue 27, point 10: a user guessing property names got empty results; the vocabulary page lists every class
+    and property the ontology files declare (read here with rdflib), with its definition, and each catalogue
+    query as --show-query prints it, one click from the SPARQL page, answering as the gap tables say."""
+    import html
+    from importlib import resources
+
+    import rdflib
+    from rdflib.namespace import OWL, RDF
+
+    ng = "https://w3id.org/normgraph#"
+    declared = set()
+    for entry in resources.files("normgraph.ontology").iterdir():
+        if entry.name.endswith(".ttl"):
+            parsed = rdflib.Graph().parse(data=entry.read_text(encoding="utf-8"), format="turtle")
+            for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
+                declared |= {str(s)[len(ng):] for s in parsed.subjects(RDF.type, kind) if str(s).startswith(ng)}
+    on = "2024-01-01"
+    data = get(site, f"/vocabulary.json?as_of={on}").get_json()
+    assert {t["term"][len(ng):] for t in data["terms"]} == declared
+    party = next(t for t in data["terms"] if t["term"] == ng + "party")
+    assert party["definition"] and party["domain"] == ng + "ConsentToBeBound"
+    page = page_text(get(site, f"/vocabulary?as_of={on}"))
+    assert all(f'id="{term}"' in page for term in declared)
+    assert 'href="/vocabulary"' in page_text(get(site, "/sparql"))
+    links = dict(re.findall(r'id="example-([\w-]+)" href="([^"]+)"', page))
+    assert set(links) == {e["name"] for e in data["examples"]}
+    answered = page_text(get(site, html.unescape(links["c105-without-c029"])))  # fewer rows than the test's cap of 50
+    count = int(re.search(r'id="result-count">(\d+)<', answered).group(1))
+    assert count == len(expected.has_without("C105", ["C029"], on)) > 0

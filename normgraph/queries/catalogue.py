@@ -188,6 +188,17 @@ def bind(query: NamedQuery, values: dict) -> dict:
     return bindings
 
 
+def printed(query: NamedQuery, values: dict) -> str:
+    """The query's text with its parameters written in as constants: what `--show-query` prints and what any
+    SPARQL endpoint runs to give the same rows."""
+    from ..graph.sparql_text import substitute
+
+    return substitute(query.text, bind(query, values))
+
+
+EXAMPLE_PARAMETERS = {"corridor": {"origin": "NPL", "destination": "QAT"}}
+
+
 def cli_name(parameter: str) -> str:
     return {"asOf": "as-of", "state": "country"}.get(parameter, parameter)
 

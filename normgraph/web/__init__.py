@@ -181,6 +181,18 @@ def create_site(graph, ask, cache_pages: bool = True):
         return render_template("case.html.j2", fields=fields, answer=answer, problems=problems, request=request,
                                as_of=None), (400 if problems else 200)
 
+    @app.get("/vocabulary")
+    @app.get("/vocabulary.json", endpoint="vocabulary_json")
+    def vocabulary():
+        from ..queries.catalogue import EXAMPLE_PARAMETERS, catalogue, printed
+
+        when = as_of()
+        examples = [{"name": name, "title": query.title, "query": printed(query, {"asOf": when, **EXAMPLE_PARAMETERS.get(name, {})})}
+                    for name, query in catalogue().items()]
+        data = {"as_of": when, "prefixes": PREFIXES, "terms": run_named(graph, "describe", "vocabulary"),
+                "examples": examples}
+        return page("vocabulary.html.j2", request.endpoint == "vocabulary_json", data)
+
     @app.get("/sparql")
     def sparql():
         from ..graph.serve import Refusal
