@@ -1,4 +1,5 @@
-"""Every reading command, and every gap catalogue entry over every State, as a whole process on a grown store (targets, issue 18: at 10^6 quads <= 1.0 s and
+"""Every reading command, and every gap catalogue entry over every State, as a whole process on a grown store
+(targets, issue 18: at 10^6 quads <= 1.0 s and
 <= 150 MB each; at 10^7 <= 2 s). The store is the bundled one plus synthetic states in the bundled shapes
 (ratifications with legal time, UN participations, comments; bench/synthetic.py, seeded), written through
 `normgraph`'s own writer as one loaded graph. The floor is Python + pyoxigraph opening the store + COUNT.

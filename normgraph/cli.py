@@ -274,7 +274,7 @@ def country(country, as_of, source, fmt, output):
 
         write_document(country_document(profile, gap_report(profile["country"], profile["as_of"], graph)), fmt, output)
         return
-    title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}"
+    title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}\n{profile['at_a_glance']}"
     columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source",
                "source_as_of"]
     territory_of = profile["territory_of"]

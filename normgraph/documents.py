@@ -149,7 +149,10 @@ def country_document(profile: dict, report: dict) -> Document:
         titles = ("Ratified or joined", "Not ratified")
         missing = f"Instruments adopted by {profile['as_of']} that {profile['name']} has no record of consenting to."
         notice = gaps.notice
-    sections = [Section(titles[0], [region], ratified), Section(titles[1], [missing], not_ratified),
+    from .reports import at_a_glance
+
+    sections = [Section("At a glance", [at_a_glance(profile, report)]),
+                Section(titles[0], [region], ratified), Section(titles[1], [missing], not_ratified),
                 Section(f"Coherence gaps ({len(report['gaps'])})", [] if report["gaps"] else ["No gap found."]),
                 *[Section(s.heading, s.paragraphs, s.table, 3) for s in gaps.sections],
                 Section("ILO supervisory comments", [] if profile["comments"] else ["None recorded."], comments),

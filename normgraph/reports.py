@@ -148,11 +148,31 @@ def country_profile(country: str, as_of: str | dt.date | None = None, graph: Loc
     # What the state could have joined by the date and has no record of consenting to: what an adviser looks for first.
     not_ratified = [{"instrument": r["code"], "title": r["title"], "url": instrument_url(r["code"], r["untc"])}
                     for r in run_named(graph, "figures", "matrix-columns", asOf=when) if r["code"] not in recorded]
-    return {"country": code, "name": identity["name"], "iso2": identity["iso2"],
-            "ilo_region": identity["region"], "territory_of": identity["territoryOf"],
-            "as_of": when, **statehood_on(graph, code, when), "data_as_of": (sources := data_as_of(graph)),
-            "currency": currency(sources, when), "instruments": instruments, "not_ratified": not_ratified,
-            "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+    profile = {"country": code, "name": identity["name"], "iso2": identity["iso2"],
+               "ilo_region": identity["region"], "territory_of": identity["territoryOf"],
+               "as_of": when, **statehood_on(graph, code, when), "data_as_of": (sources := data_as_of(graph)),
+               "currency": currency(sources, when), "instruments": instruments, "not_ratified": not_ratified,
+               "comments": rows("country-comments"), "programmes": rows("country-programmes")}
+    return {**profile, "at_a_glance": at_a_glance(profile)}
+
+
+def at_a_glance(profile: dict, report: dict | None = None) -> str:
+    """One line an adviser reads first: what binds the place on the date, what does not or cannot be told, the gaps
+    found (when the gap report is at hand) and the as-of date of each source's facts."""
+    by_status: dict[str, list[str]] = {}
+    for line in profile["instruments"]:
+        by_status.setdefault(line["status"], []).append(line["instrument"])
+    if profile["not_ratified"]:
+        # A territory's missing record decides nothing where its State is bound (undetermined): say only what is known.
+        word = f"no record that {profile['territory_of']} applies it" if profile["territory_of"] else "not ratified"
+        by_status[word] = [i["instrument"] for i in profile["not_ratified"]]
+    parts = [f"{status} {len(codes)} ({', '.join(codes)})" for status, codes in by_status.items()]
+    if report is not None:
+        parts.append(f"{len(report['gaps'])} gap{'s' if len(report['gaps']) != 1 else ''} found"
+                     + (f" ({', '.join(g['query'] for g in report['gaps'])})" if report["gaps"] else ""))
+    sources = ", ".join(f"{graph} {date.split(' ')[0]}" for graph, date in profile["data_as_of"].items()
+                        if graph in ("ilo-ratifications", "un-treaties", "territories", "supervision"))
+    return f"On {profile['as_of']}: " + "; ".join(parts) + f". Data as of: {sources}."
 
 
 def profile_line(effect: dict, record: dict) -> dict:

@@ -266,3 +266,22 @@ def test_the_vocabulary_page_lists_every_term_and_runs_every_example(site, expec
     answered = page_text(get(site, html.unescape(links["c105-without-c029"])))  # fewer rows than the test's cap of 50
     count = int(re.search(r'id="result-count">(\d+)<', answered).group(1))
     assert count == len(expected.has_without("C105", ["C029"], on)) > 0
+
+
+def test_a_country_page_opens_with_what_binds_what_does_not_and_the_gaps(site, expected):
+    """Issue 27, point 5: one line at the top of the page says what binds the State on the date, what it has not
+    ratified, the gaps found and the data's as-of dates; the sets are recomputed here from the tables."""
+    state, on = "NPL", "2024-01-01"
+    day = dt.date.fromisoformat(on)
+    page = page_text(get(site, f"/country/{state}?as_of={on}"))
+    summary = re.search(r'id="at-a-glance"><strong>([^<]+)<', page).group(1)
+    assert page.index('id="at-a-glance"') < page.index('id="gaps"')
+    parts = dict(re.findall(r"(bound|not ratified) \d+ \(([^)]+)\)", summary))
+    bound = {code for code in recorded_by(state, day) if expected.status(state, code, day) == 2}
+    adoptable = {r["code"] for r in bundled_table("instruments.csv")
+                 if r["type"] != "recommendation" and dt.date.fromisoformat(r["adopted"]) <= day}
+    assert set(parts["bound"].split(", ")) == bound
+    assert set(parts["not ratified"].split(", ")) == adoptable - recorded_by(state, day)
+    found = get(site, f"/country/{state}.json?as_of={on}").get_json()["gap_report"]["gaps"]
+    assert f"{len(found)} gap" in summary and all(g["query"] in summary for g in found)
+    assert "ilo-ratifications 2023-05-11" in summary and "un-treaties" in summary

@@ -112,6 +112,7 @@ def create_site(graph, ask, cache_pages: bool = True):
         canonical, when = stable(code, country_code), as_of()
         data = reports.country_profile(canonical, when, graph)
         data["gap_report"] = reports.gap_report(canonical, when, graph)
+        data["at_a_glance"] = reports.at_a_glance(data, data["gap_report"])
         return page("country.html.j2", request.endpoint == "country_json", data)
 
     @app.get("/gaps")
