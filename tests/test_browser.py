@@ -80,13 +80,23 @@ def all_of(driver, selector: str) -> list:
 
 def submit(driver, button) -> None:
     """Click a button that loads a new page, and wait until the new page is there."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old_page = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
+
+    def replaced(_driver) -> bool:
+        # Chromium reports an old node either as stale or, mid-navigation, as one that "does not belong to the
+        # document": both mean the old page is gone.
+        try:
+            return expected_conditions.staleness_of(old_page)(_driver)
+        except WebDriverException as error:
+            return "does not belong to the document" in str(error)
+    WebDriverWait(driver, 30).until(replaced)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
