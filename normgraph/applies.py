@@ -66,7 +66,8 @@ class Classifier:
         self.graph = graph
         self.situations: dict[str, dict] = {}
         for row in run_named(graph, "profiles", "situations"):
-            situation = self.situations.setdefault(row["situation"], {"label": row["label"], "instruments": {}})
+            situation = self.situations.setdefault(row["situation"], {"label": row["label"], "needs": row["definition"],
+                                                                      "instruments": {}})
             if row["code"]:
                 situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"]}
         self.provisions: dict[str, tuple[str, str]] = {}
@@ -217,7 +218,7 @@ class Classifier:
             entry = {"situation": key_of(situation), "label": known["label"], "status": finding["outcome"],
                      "because": sorted(finding["because"])}
             if explain:
-                entry["rules"] = finding["rules"]
+                entry.update(rules=finding["rules"], needs=known["needs"], grounded_in=self.grounded_in(situation))
             if finding["outcome"] == "not established":
                 ruled_out.append(entry)
                 continue
@@ -242,8 +243,18 @@ class Classifier:
                   "instruments": sorted(instruments.values(), key=lambda i: i["instrument"]),
                   "not_yet_adopted": sorted(not_yet_adopted.values(), key=lambda i: i["instrument"])}
         if explain:
-            answer["ruled_out"] = ruled_out
+            # Every other situation was considered too: no rule found its elements in these facts. What it needs,
+            # with the articles it rests on, is what would change the answer.
+            unfound = [{"situation": key_of(s), "label": known["label"], "status": "not established",
+                        "because": ["no rule found its elements in these facts"], "rules": [], "needs": known["needs"],
+                        "grounded_in": self.grounded_in(s)}
+                       for s, known in sorted(self.situations.items(), key=lambda item: item[1]["label"]) if s not in found]
+            answer["ruled_out"] = ruled_out + unfound
         return answer
+
+    def grounded_in(self, situation: str) -> list[str]:
+        """The articles a situation rests on, as cited (situations.ttl ng:groundedIn), in citation order."""
+        return [self.provisions[p][0] for p in sorted(self.grounded.get(situation, []), key=citation_order)]
 
     def add_bound(self, instrument: dict, case: Case) -> None:
         """bound[state]: true / false on the date of the facts; null for a recommendation or an undecidable record.

@@ -526,8 +526,17 @@ def applies(cases, fmt, output, explain, source):
             columns = ["instrument", "situations", "articles", *answer["states"]]
             considered = answer["situations"] + answer.get("ruled_out", [])
             emit(rows, columns, "table", title=f"Case {answer['case']}, facts of {answer['date']}",
-                 caption="\n".join(f"{s['label']} ({s['status']}): {'; '.join(s['because'])}" for s in considered)
-                 or "no instrument is engaged by these facts")
+                 caption="\n".join(explained(s) if explain else f"{s['label']} ({s['status']}): {'; '.join(s['because'])}"
+                                   for s in considered) or "no instrument is engaged by these facts")
+
+
+def explained(situation: dict) -> str:
+    """A situation as `--explain` gives it: the facts found, the rule that found them, and what it needs with the
+    articles it rests on (for one ruled out: what the facts would have to show)."""
+    rules = f" [rule: {', '.join(situation['rules'])}]" if situation["rules"] else ""
+    articles = f" ({', '.join(situation['grounded_in'])})" if situation["grounded_in"] else ""
+    return (f"{situation['label']} ({situation['status']}): {'; '.join(situation['because'])}{rules}. "
+            f"It needs: {situation['needs'] or 'see docs/legal-rules.md'}{articles}")
 
 
 @cli.command()

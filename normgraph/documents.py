@@ -199,11 +199,11 @@ def applies_document(answers: list[dict], data_as_of: dict[str, str], explain: b
     situation and the situations considered but not established, with the element that is missing."""
     sections = []
     for answer in answers:
-        columns = ["situation", "status", "articles", "because", *(["rules"] if explain else [])]
+        columns = ["situation", "status", "articles", "because", *(["rules", "it needs"] if explain else [])]
         sections.append(Section(f"Case {answer['case']}, facts of {answer['date']}",
                                 [] if answer["situations"] else ["The facts engage no instrument covered by normgraph."],
                                 Table(columns, [[s["label"], s["status"], ", ".join(s["articles"]), "; ".join(s["because"]),
-                                                 *([", ".join(s.get("rules", []))] if explain else [])]
+                                                 *([", ".join(s.get("rules", [])), s.get("needs") or ""] if explain else [])]
                                                 for s in answer["situations"]])))
         if answer["instruments"]:
             sections.append(Section("Instruments engaged", [BOUND_NOTE], Table(
@@ -214,8 +214,10 @@ def applies_document(answers: list[dict], data_as_of: dict[str, str], explain: b
                  f"({', '.join(i['situations'])})." for i in answer["not_yet_adopted"]]
         ruled_out = answer.get("ruled_out", []) if explain else []
         if later or ruled_out:
-            sections.append(Section("Considered, not engaged", later, Table(["situation", "because", "rules"], [
-                [s["label"], "; ".join(s["because"]), ", ".join(s.get("rules", []))] for s in ruled_out]), 3))
+            sections.append(Section("Considered, not engaged", later, Table(
+                ["situation", "because", "rules", "it would apply if the facts showed", "articles"], [
+                    [s["label"], "; ".join(s["because"]), ", ".join(s.get("rules", [])), s.get("needs") or "",
+                     ", ".join(s.get("grounded_in", []))] for s in ruled_out]), 3))
     as_of = answers[0]["date"] if len(answers) == 1 else "the date of each case's facts"
     return Document("Which instruments apply", as_of, sections, data_as_of)
 

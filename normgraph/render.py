@@ -40,12 +40,16 @@ def print_table(rows: list[dict], columns: list[str], title: str | None = None, 
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, caption=caption, show_lines=False, title_justify="left", caption_justify="left")
+    # Every string as Text: rich would read "[rule: x]" or "[bold]" in a cell, a title or a caption as its markup
+    # and drop or style it; what a query or a loaded table says is data.
+    table = Table(title=Text(title) if title else None, caption=Text(caption) if caption else None, show_lines=False,
+                  title_justify="left", caption_justify="left")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for row in rows:
-        table.add_row(*(cell(row.get(column)) for column in columns))
+        table.add_row(*(Text(cell(row.get(column))) for column in columns))
     # Piped output is not cut to 80 columns: a report pasted into a memo should keep whole words.
     Console(width=shutil.get_terminal_size((140, 24)).columns).print(table)
 

@@ -398,3 +398,48 @@ def test_the_readme_case_is_the_shipped_file_and_its_other_facts_are_valid():
     case["person"] = {**yaml.safe_load(blocks[0])["person"], **{"free_to_leave": False}}
     case["date"], case["work_country"] = str(case["date"]), "MYS"  # Sabah, the example work_place, is Malaysian
     assert parse_case(case, "README").facts["working_hours_per_week"] == 60
+
+
+def situations_in_the_ontology() -> dict[str, str]:
+    """Each legal situation and its definition, read from situations.ttl with rdflib (not through normgraph)."""
+    from importlib import resources
+
+    import rdflib
+    from rdflib.namespace import RDF, SKOS
+
+    graph = rdflib.Graph().parse(data=resources.files("normgraph.ontology").joinpath("situations.ttl").read_text(
+        encoding="utf-8"), format="turtle")
+    kind = rdflib.URIRef("https://w3id.org/normgraph#LegalSituation")
+    return {str(s).rsplit("/", 1)[-1]: str(graph.value(s, SKOS.definition)) for s in graph.subjects(RDF.type, kind)}
+
+
+def test_explain_says_why_each_situation_applies_or_not_in_every_format(store_path, tmp_path):
+    """Issue 27, point 5: for a 15-year-old in a mine, `--explain` changed nothing in the table and listed nothing
+    ruled out. Now every situation of the ontology is accounted for, applying or ruled out, with what it needs (its
+    definition in situations.ttl) and its articles, in the table, JSON and Markdown alike; without --explain the
+    table is the plain one (a near miss)."""
+    import yaml
+
+    case = tmp_path / "mine.yaml"
+    case.write_text(yaml.safe_dump({"date": "2024-01-01", "person": {"age": 15, "nationality": "BOL"},
+                                    "work_country": "BOL", "sector": "mining", "hazardous": True}), encoding="utf-8")
+    known = situations_in_the_ontology()
+    answer = json.loads(run_cli("applies", str(case), "--explain", "--format", "json", store=store_path).stdout)
+    considered = {s["situation"]: s for s in answer["situations"] + answer["ruled_out"]}
+    assert set(considered) == set(known)
+    assert "worst-forms-hazardous-work" in {s["situation"] for s in answer["situations"]}
+    assert considered["trafficking"]["status"] == "not established"
+    assert all(considered[name]["needs"] == definition for name, definition in known.items())
+    plain = run_cli("applies", str(case), store=store_path).stdout
+    table = " ".join(run_cli("applies", str(case), "--explain", store=store_path).stdout.split())  # unwrapped
+    assert "It needs" not in plain and table.count("It needs") == len(known)
+    assert "[rule: worst-forms-hazardous-work]" in table
+    markdown = run_cli("applies", str(case), "--explain", "--format", "markdown", store=store_path).stdout
+    assert "it would apply if the facts showed" in markdown and "UN-TIP Art. 3(a)" in markdown
+
+
+def test_a_table_prints_what_the_data_says_not_rich_markup(store_path):
+    """Data is never markup: a value with square brackets ("[bold]", "[rule: x]") was read by the terminal table as
+    styling and lost; it is printed as it is."""
+    shown = run_cli("sparql", 'SELECT ("[bold]x[/bold] [rule: y]" AS ?v) WHERE {}', store=store_path)
+    assert shown.returncode == 0 and "[bold]x[/bold] [rule: y]" in shown.stdout

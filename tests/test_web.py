@@ -150,6 +150,10 @@ def form_parameters(facts: dict, prefix: str = "") -> list[tuple[str, str]]:
     return pairs
 
 
+SITUATIONS = set(re.findall(r"^sit:([\w-]+) a ng:LegalSituation", (Path(__file__).parents[1] / "normgraph" / "ontology"
+                                                                 / "situations.ttl").read_text(encoding="utf-8"), re.M))
+
+
 def law_cases():
     for path in sorted(CASES.glob("*.yaml")):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))[:2]:
@@ -166,6 +170,9 @@ def test_the_case_form_gives_the_situations_the_law_gives(site, entry):
     assert sorted(s["situation"] for s in answer["situations"] if s["status"] == "applies") == sorted(entry.get("applies", []))
     page = page_text(get(site, f"/case?{query}"))
     assert sorted(re.findall(r'data-situation="([^"]+)"', page)) == sorted(s["situation"] for s in answer["situations"])
+    # Issue 27, point 5: every other situation is shown as considered, with what it would need.
+    ruled_out = re.findall(r'data-ruled-out="([^"]+)"', page)
+    assert len(ruled_out) + len(answer["situations"]) == len(SITUATIONS) and "It would apply if the facts showed" in page
 
 
 def test_the_case_form_lists_every_problem_and_keeps_the_facts_given(site):
