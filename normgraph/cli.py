@@ -275,7 +275,7 @@ def country(country, as_of, source, fmt, output):
         write_document(country_document(profile, gap_report(profile["country"], profile["as_of"], graph)), fmt, output)
         return
     title = f"{profile['name']} ({profile['country']}) on {profile['as_of']}\n{profile['at_a_glance']}"
-    columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source",
+    columns = ["instrument", "registered", "in_force_from", "status", "bound", "covers_only", "min_age", "source_titles",
                "source_as_of"]
     territory_of = profile["territory_of"]
     territory = not_a_state_yet(profile) + (f"a territory of {territory_of}: bound as {territory_of} applies instruments "

@@ -121,13 +121,19 @@ def declarations(instrument: dict) -> str:
     return "; ".join(parts)
 
 
+def source_text(line: dict) -> str:
+    """A record's sources as people read them: their titles (the ids where a source has none), with the as-of date."""
+    named = "; ".join(line["source_titles"]) or line["source"] or ""
+    return f"{named} (as of {line['source_as_of']})" if line["source_as_of"] else named
+
+
 def country_document(profile: dict, report: dict) -> Document:
     """A State's profile on a date with its gap report: what binds it, what it has not ratified, its gaps,
     the ILO's comments and programmes."""
     ratified = Table(["instrument", "consent", "registered", "in force from", "status", "declarations", "source"], [
         [Link(f"{i['instrument']} {i['title']}", i["url"]), i["consent_type"] or "", i["registered"] or "",
          i["in_force_from"] or "", i["status"], declarations(i),
-         f"{i['source'] or ''} (as of {i['source_as_of']})" if i["source_as_of"] else i["source"] or ""]
+         source_text(i)]
         for i in profile["instruments"]])
     not_ratified = Table(["instrument"], [[Link(f"{i['instrument']} {i['title']}", i["url"])] for i in profile["not_ratified"]])
     comments = Table(["comment", "body", "kind", "year", "instruments", "topics"], [

@@ -182,7 +182,8 @@ def profile_line(effect: dict, record: dict) -> dict:
             "bound": truth(effect["bound"]), **declared_age(effect),
             "excluded": [p for p in (effect["excluded"] or "").split(";") if p], "covers_only": effect["coversOnly"],
             "reservations": truth(record["reservations"]), "url": instrument_url(effect["instrument"], record["untc"]),
-            "source": record["source"], "source_as_of": record["sourceAsOf"]}
+            "source": record["source"], "source_titles": [t for t in (record["sourceTitles"] or "").split("\n") if t],
+            "source_as_of": record["sourceAsOf"]}
 
 
 def known_state(graph, code: str) -> dict:

@@ -292,3 +292,19 @@ def test_a_country_page_opens_with_what_binds_what_does_not_and_the_gaps(site, e
     found = get(site, f"/country/{state}.json?as_of={on}").get_json()["gap_report"]["gaps"]
     assert f"{len(found)} gap" in summary and all(g["query"] in summary for g in found)
     assert "ilo-ratifications 2023-05-11" in summary and "un-treaties" in summary
+
+
+def test_a_country_page_names_its_sources_by_title_not_code(site):
+    """Issue 27, point 9: sources were shown as codes (CRBA_NLX_2023, a file hash); the page names each record's
+    source by the title sources.csv gives it, and the JSON keeps the code for a program to follow."""
+    record = next(r for r in bundled_table("ratifications.csv") if (r["state"], r["instrument"]) == ("NPL", "C029"))
+    titles = {r["source"]: r["title"] for r in bundled_table("sources.csv")}
+    expected = [titles[code] for code in record["source"].split(";")]
+    data = get(site, "/country/NPL.json?as_of=2024-01-01").get_json()
+    line = next(i for i in data["instruments"] if i["instrument"] == "C029")
+    assert sorted(line["source_titles"]) == sorted(expected) and record["source"].split(";")[0] in line["source"]
+    page = page_text(get(site, "/country/NPL?as_of=2024-01-01"))
+    row = page.split('id="instruments"')[1].split('>C029</a>')[1].split("</tr>")[0]
+    from markupsafe import escape
+
+    assert all(str(escape(title)) in row for title in expected) and record["source"] not in row
