@@ -136,9 +136,12 @@ def country_document(profile: dict, report: dict) -> Document:
          source_text(i)]
         for i in profile["instruments"]])
     not_ratified = Table(["instrument"], [[Link(f"{i['instrument']} {i['title']}", i["url"])] for i in profile["not_ratified"]])
-    comments = Table(["comment", "body", "kind", "year", "instruments", "topics"], [
+    comments = Table(["comment", "body", "kind", "year", "instruments", "topics", "known from"], [
         [Link(c["comment"], c.get("url")), c["body"], c["kind"], str(c["year"] or ""), c["instruments"] or "",
-         (c["topics"] or "").replace(";", ", ")] for c in profile["comments"]])
+         (c["topics"] or "").replace(";", ", "),
+         Link("another comment's page that lists it", c["listedOn"]) if c.get("listedOn")
+         else "its own page" if c.get("url") else ""]
+        for c in profile["comments"]])
     programmes = Table(["programme", "name", "promotes", "start", "end"], [
         [p["programme"], p["name"], (p["promotes"] or "").replace(";", ", "), str(p["start"] or ""), str(p["end"] or "")]
         for p in profile["programmes"]])

@@ -308,3 +308,22 @@ def test_a_country_page_names_its_sources_by_title_not_code(site):
     from markupsafe import escape
 
     assert all(str(escape(title)) in row for title in expected) and record["source"] not in row
+
+
+def test_a_comment_known_only_from_another_comments_list_says_so(site):
+    """Issue 27, point 9: comments known only from the "other comments" list of another comment's NORMLEX page
+    (evidence sidebar_only in comments.csv) each linked to that other comment's page as if it were their own. The
+    page now says where they are listed and that they were not seen; a comment seen on its own page links there."""
+    comments = [r for r in bundled_table("comments.csv") if r["state"] == "BRA"]
+    listed = [r for r in comments if r["evidence"] == "sidebar_only"]
+    seen = [r for r in comments if r["evidence"] == "text_seen" and r["url"]]
+    assert listed and seen
+    page = page_text(get(site, "/country/BRA?as_of=2026-01-01"))
+    rows = {row.split("</td>")[0]: row for row in page.split('id="comment-table"')[1].split("</table>")[0].split("<tr><td>")[1:]}
+    for comment in listed:
+        row = rows[comment["comment"]]
+        assert 'class="listed-on"' in row and 'class="own-page"' not in row and "not seen" in row
+    assert all('class="own-page"' in rows[c["comment"]] for c in seen if c["comment"] in rows)
+    data = get(site, "/country/BRA.json?as_of=2026-01-01").get_json()
+    by_id = {c["comment"]: c for c in data["comments"]}
+    assert all(by_id[c["comment"]]["url"] is None and by_id[c["comment"]]["listedOn"] for c in listed)

@@ -57,6 +57,9 @@ def from_file(path, defaults: dict | None = None) -> Iterator[dict]:
     return stream_file(path, REQUIRED, parse_comment, defaults=defaults)
 
 
+SIDEBAR_ONLY = "sidebar_only"
+
+
 def body_triples() -> Iterator[Triple]:
     for code, name in BODIES.items():
         subject = node("body", code)
@@ -75,7 +78,10 @@ def triples(comments: list[dict], graph: str = GRAPH) -> Iterator[Triple]:
             (RDFS_LABEL, label.strip()), (ng("body"), node("body", c["body"])),
             (ng("aboutState"), node("country", c["state"]) if c["state"] else None),
             (ng("adoptedYear"), c["year"]), (ng("session"), c["session"]),
-            (RDFS_SEE_ALSO, NamedNode(c["url"]) if c["url"] else None), (ng("evidenceTier"), c["evidence"])])
+            # A comment known only from another comment's "other comments" list has no page of its own in the
+            # data: its address is the page that lists it (ng:listedOn), never its own (rdfs:seeAlso).
+            (ng("listedOn") if c["evidence"] == SIDEBAR_ONLY else RDFS_SEE_ALSO, NamedNode(c["url"]) if c["url"] else None),
+            (ng("evidenceTier"), c["evidence"])])
         for code in c["instruments"]:
             yield Triple(subject, ng("aboutInstrument"), node("instrument", code))
             if code not in instrument_codes():
