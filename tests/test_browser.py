@@ -47,8 +47,7 @@ def downloads(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="module")
-def browser(base_url, downloads):
+def chromium(downloads: Path, javascript: bool):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -58,10 +57,25 @@ def browser(base_url, downloads):
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+                                              "download.prompt_for_download": False,
+                                              "profile.managed_default_content_settings.javascript": 1 if javascript else 2})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.set_page_load_timeout(60)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(base_url, downloads):
+    driver = chromium(downloads, javascript=True)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser_without_javascript(base_url, downloads):
+    driver = chromium(downloads, javascript=False)
     yield driver
     driver.quit()
 
@@ -153,8 +167,11 @@ def test_submitting_a_case_gives_the_memo_the_law_gives(browser, base_url):
     browser.save_screenshot(str(SCREENSHOTS / "case.png"))
 
 
-def test_a_sparql_query_runs_and_its_csv_downloads(browser, base_url, downloads):
+def test_a_sparql_query_runs_and_its_csv_downloads_without_javascript(browser_without_javascript, base_url, downloads):
+    """The SPARQL page's own form, for a browser that runs no script: the editor never replaces it."""
+    browser = browser_without_javascript
     browser.get(f"{base_url}/sparql")
+    assert not all_of(browser, "#yasgui")
     query = by_id(browser, "query")
     assert "PREFIX ng:" in query.get_attribute("value")
     set_value(browser, query, "PREFIX ng: <https://w3id.org/normgraph#>\n"
@@ -184,3 +201,46 @@ def test_the_map_loads_with_every_drawn_state_coloured(browser, base_url):
     browser.save_screenshot(str(SCREENSHOTS / "instrument.png"))
     browser.get(f"{base_url}/gaps")
     browser.save_screenshot(str(SCREENSHOTS / "gaps.png"))
+
+
+SPARQL_EXAMPLE = ("PREFIX ng: <https://w3id.org/normgraph#>\n"
+                  "SELECT ?code WHERE { ?s a ng:State ; ng:iso3 ?code } ORDER BY ?code LIMIT 5")
+
+
+def editor_rows(browser) -> list[str]:
+    """Run the query in YASGUI's editor and read the result table it draws (the value column of each row)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    by_id(browser, "yasgui")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", "#yasgui .CodeMirror"))
+    all_of(browser, ".yasqe_queryButton")[0].click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", ".yasr table tbody tr td:nth-child(2)"))
+    return [cell.text for cell in all_of(browser, ".yasr table tbody tr td:nth-child(2)")]
+
+
+def test_the_sparql_editor_runs_a_query_as_the_page_does(browser, base_url):
+    """Issue 27, point 4: with scripts on, the SPARQL page is YASGUI (vendored, so nothing is fetched from elsewhere)
+    over this server's /query: syntax-highlighted editor, result table. Its rows are the rows the page's own form
+    gives for the same query, and the page's policy lets no script or style in but its own (no violation logged)."""
+    from urllib.parse import quote
+
+    browser.get(f"{base_url}/sparql?query={quote(SPARQL_EXAMPLE)}")
+    server_rows = [cell.get_attribute("textContent") for cell in all_of(browser, "#results td")]
+    assert len(server_rows) == 5 and not by_id(browser, "page-result").is_displayed()  # the editor's table instead
+    browser.execute_script("document.querySelector('#yasgui .CodeMirror').CodeMirror.setValue(arguments[0])",
+                           SPARQL_EXAMPLE)
+    assert editor_rows(browser) == server_rows
+    assert all_of(browser, "#yasgui .cm-keyword")  # highlighted
+    assert not [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    browser.save_screenshot(str(SCREENSHOTS / "sparql-editor.png"))
+
+
+def test_a_vocabulary_example_opens_in_the_editor_and_runs(browser, base_url):
+    """Issue 27, point 10: an example query on the vocabulary page opens in the editor and runs there."""
+    browser.get(f"{base_url}/vocabulary?as_of=2024-01-01")
+    assert len(all_of(browser, "#terms tr")) > 100
+    browser.save_screenshot(str(SCREENSHOTS / "vocabulary.png"))
+    submit(browser, by_id(browser, "example-denounced"))
+    rows = editor_rows(browser)
+    assert rows and "denounced" not in rows  # rows of the query, not of the page
+    browser.save_screenshot(str(SCREENSHOTS / "vocabulary-example.png"))
