@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
+from ..terms import XSD
 from .sparql_text import MAX_NESTING, UPDATE_FORMS, query_form, reading
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
@@ -275,12 +276,10 @@ def term_json(term) -> dict:
     assert isinstance(term, Literal)
     if term.language:
         return {"type": "literal", "value": term.value, "xml:lang": term.language}
-    if term.datatype.value == XSD_STRING:  # a simple literal, written as the W3C format and Oxigraph write it
+    if term.datatype.value == XSD + "string":  # a simple literal, written as the W3C format and Oxigraph write it
         return {"type": "literal", "value": term.value}
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS, site_factory=None):
