@@ -39,6 +39,7 @@ def summary(triples: list) -> dict:
     classes = sorted(({"class": first(p, VOID + "class"), "entities": int(first(p, VOID + "entities") or 0)}
                       for p in dataset.get(VOID + "classPartition", [])), key=lambda row: -row["entities"])
     sources = sorted(({"source": s.rsplit("/", 1)[-1], "title": first(s, DCT + "title"), "as_of": first(s, NG + "asOf"),
-                       "licence": first(s, DCT + "license")} for s in dataset.get(DCT + "source", [])),
+                       "licence": first(s, DCT + "license"), "page": first(s, DCAT + "landingPage")}
+                      for s in dataset.get(DCT + "source", [])),
                      key=lambda row: row["source"])
     return {"triples": sum(row["triples"] for row in graphs), "graphs": graphs, "classes": classes, "sources": sources}

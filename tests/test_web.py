@@ -327,3 +327,16 @@ def test_a_comment_known_only_from_another_comments_list_says_so(site):
     data = get(site, "/country/BRA.json?as_of=2026-01-01").get_json()
     by_id = {c["comment"]: c for c in data["comments"]}
     assert all(by_id[c["comment"]]["url"] is None and by_id[c["comment"]]["listedOn"] for c in listed)
+
+
+def test_the_home_page_lists_every_source_with_its_title_and_date(site):
+    """Issue 27, point 1: the home page names each source (sources.csv) by its title, with the date its facts are
+    as of, as `normgraph stats` does."""
+    from markupsafe import escape
+
+    sources = bundled_table("sources.csv")
+    page = page_text(get(site, "/"))
+    listed = page.split('id="source-list"')[1].split("</details>")[0]
+    assert all(str(escape(row["title"].strip())) in listed for row in sources)
+    data = get(site, "/index.json").get_json()
+    assert {s["source"]: s["as_of"] for s in data["sources"]} == {r["source"]: r["as_of"] or None for r in sources}

@@ -80,8 +80,10 @@ def create_site(graph, ask, cache_pages: bool = True):
     @app.get("/index.json", endpoint="home_json")
     def home():
         when = as_of()
+        from ..describe import description, summary
+
         data = {"as_of": when, "instruments": run_named(graph, "figures", "matrix-columns", asOf=when),
-                "data_as_of": reports.data_as_of(graph),
+                "data_as_of": reports.data_as_of(graph), "sources": summary(description(graph))["sources"],
                 "pages": {"country": "/country/{ISO3}?as_of={date}", "gaps": "/gaps", "gap": "/gaps/{name}?as_of={date}",
                           "instrument": "/instrument/{code}?as_of={date}", "map": "/map?instrument={code}&as_of={date}",
                           "case": "/case?{facts}", "sparql": "/query?query={SPARQL}"}}
