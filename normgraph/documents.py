@@ -70,9 +70,15 @@ ROW_FIELDS = {"country", "name", "has", "lacks", "evidence", "undetermined"}
 
 
 def row_details(row: dict) -> str:
-    """What a gap row says beyond has and lacks (the declared minimum age, the comment topics...)."""
-    return "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+    """What a gap row says beyond has and lacks (the declared minimum age, the comment topics...), each named in
+    words ("minimum age: 14"), not by its query variable (minimumAge)."""
+    return "; ".join(f"{in_words(k)}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
                      for k, v in row.items() if k not in ROW_FIELDS and v not in (None, ""))
+
+
+def in_words(variable: str) -> str:
+    """A query variable as words: minimumAge -> minimum age, coversOnly -> covers only."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", variable).lower()
 
 
 def gap_section(gap: dict, level: int = 2) -> Section:

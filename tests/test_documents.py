@@ -159,3 +159,11 @@ def test_comment_links_open_normlex_in_english(graph):
     normlex = [row["url"] for row in rows if "/dyn/normlex/" in row["url"]]
     assert len(normlex) > 100
     assert all("/dyn/normlex/en/" in url for url in normlex)
+
+
+def test_gap_details_are_named_in_words_not_query_variables(store_path):
+    """Issue 27, point 9: a gap row's details read "minimumAge: 14", the query's variable; they now read "minimum
+    age: 14" for every State minimum_ages.csv shows at 14 on the date."""
+    report = run_cli("gaps", "c138-minimum-age-14", "--as-of", "2024-01-01", "--format", "markdown", store=store_path)
+    assert report.returncode == 0, report.stderr
+    assert "minimumAge" not in report.stdout and "| minimum age: 14 |" in report.stdout
