@@ -15,6 +15,7 @@ from importlib import resources
 from .cases.case import Case, case_triples
 from .graph.store import LocalGraph
 from .ids import iri, key_of
+from .links import instrument_url
 from .queries.catalogue import catalogue, run_named
 from .reports import adopted_by, default_graph, statehood_on, truth
 from .terms import NG, RDFS
@@ -69,7 +70,8 @@ class Classifier:
             situation = self.situations.setdefault(row["situation"], {"label": row["label"], "needs": row["definition"],
                                                                       "instruments": {}})
             if row["code"]:
-                situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"]}
+                situation["instruments"][row["code"]] = {"title": row["title"], "recommendation": row["recommendation"],
+                                                         "url": instrument_url(row["code"], row["untc"])}
         self.provisions: dict[str, tuple[str, str]] = {}
         self.within: dict[str, str] = {}
         self.grounded: dict[str, list[str]] = {}
@@ -230,7 +232,8 @@ class Classifier:
                     not_yet_adopted.setdefault(code, {"instrument": code, "title": about["title"], "situations": []})
                     not_yet_adopted[code]["situations"].append(key_of(situation))
                     continue
-                instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"], "engaged": None,
+                instrument = instruments.setdefault(code, {"instrument": code, "title": about["title"], "url": about["url"],
+                                                           "engaged": None,
                                                            "situations": [], "articles": [],
                                                            "recommendation": about["recommendation"]})
                 instrument["situations"].append(key_of(situation))

@@ -223,7 +223,8 @@ def applies_document(answers: list[dict], data_as_of: dict[str, str], explain: b
         if answer["instruments"]:
             sections.append(Section("Instruments engaged", [BOUND_NOTE], Table(
                 ["instrument", "articles", *[f"{state} bound?" for state in answer["states"]]],
-                [[f"{i['instrument']} {i['title']}" + ("" if i["engaged"] else " (only by an undetermined situation)"),
+                [[Link(f"{i['instrument']} {i['title']}" + ("" if i["engaged"] else " (only by an undetermined situation)"),
+                       i.get("url")),
                   ", ".join(i["articles"]), *[bound_text(i, s) for s in answer["states"]]] for i in answer["instruments"]]), 3))
         later = [f"{i['instrument']} ({i['title']}) had not been adopted on the date of the facts; it is not engaged "
                  f"({', '.join(i['situations'])})." for i in answer["not_yet_adopted"]]

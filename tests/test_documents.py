@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -131,6 +132,10 @@ def test_the_case_memo_in_excel_and_markdown_gives_the_situations_the_law_gives(
     c182 = next(r for r in bundled_table("ratifications.csv") if r["instrument"] == "C182" and r["state"] == "NPL")
     in_force = Expected().windows[("NPL", "C182")][1]
     assert c182["registered"] and f"| yes (in force from {in_force.isoformat()})" in markdown
+    # Issue 27, point 9: each instrument engaged links to its authority (instruments.csv: UNTC chapter or NORMLEX).
+    engaged = re.findall(r"^\| \[([A-Z0-9-]+) [^]]*\]\(([^)]+)\)", markdown, re.M)
+    assert {"C182", "UN-TIP"} <= {code for code, _ in engaged}
+    assert all(authority(code) in url for code, url in engaged)
 
 
 @pytest.mark.parametrize("args, needle", [
