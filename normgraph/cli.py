@@ -282,8 +282,12 @@ def country(country, as_of, source, fmt, output):
                                             "to it (ILO Constitution Art. 35)\n") if territory_of else ""
     current = "".join(f"{note}\n" for note in profile["currency"])
     emit(profile["instruments"], columns, fmt, title=title, document=profile,
-         caption=f"{current}{territory}{len(profile['comments'])} supervisory comments, {len(profile['programmes'])} "
-                 f"programmes (--format json lists them)")
+         caption=f"{current}{territory}{counted(len(profile['comments']), 'supervisory comment')}, "
+                 f"{counted(len(profile['programmes']), 'programme')} (--format json or markdown lists them)")
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def not_a_state_yet(answer: dict) -> str:

@@ -233,6 +233,13 @@ def test_the_sparql_editor_runs_a_query_as_the_page_does(browser, base_url):
     assert all_of(browser, "#yasgui .cm-keyword")  # highlighted
     assert not [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
     browser.save_screenshot(str(SCREENSHOTS / "sparql-editor.png"))
+    # Prefix completion, from the list YASGUI carries (nothing fetched): typing a prefix offers its namespace.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.execute_script("var cm = document.querySelector('#yasgui .CodeMirror').CodeMirror; cm.setValue(''); cm.focus()")
+    all_of(browser, "#yasgui .CodeMirror textarea")[0].send_keys("PREFIX dcter")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".CodeMirror-hints li"))
+    assert "dcterms: <http://purl.org/dc/terms/>" in [hint.text for hint in all_of(browser, ".CodeMirror-hints li")]
 
 
 def test_a_vocabulary_example_opens_in_the_editor_and_runs(browser, base_url):
