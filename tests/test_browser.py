@@ -251,3 +251,21 @@ def test_a_vocabulary_example_opens_in_the_editor_and_runs(browser, base_url):
     rows = editor_rows(browser)
     assert rows and "denounced" not in rows  # rows of the query, not of the page
     browser.save_screenshot(str(SCREENSHOTS / "vocabulary-example.png"))
+
+
+def test_the_sparql_editor_charts_a_counted_result(browser, base_url):
+    """Issue 27, point 4 (charts): a result with a numeric column is drawn as bars, one a row, each labelled with
+    its row's value, by the page's own chart (YASGUI's draws through Google Charts, which the policy refuses)."""
+    from urllib.parse import quote
+
+    counted = ("PREFIX ng: <https://w3id.org/normgraph#>\n"
+               "SELECT ?code (COUNT(?r) AS ?records) WHERE { ?r ng:instrument/ng:code ?code } GROUP BY ?code ORDER BY ?code")
+    browser.get(f"{base_url}/sparql?query={quote(counted)}")
+    table = [[cell.get_attribute("textContent") for cell in row.find_elements("css selector", "td")]
+             for row in all_of(browser, "#results tr")[1:]]
+    editor_rows(browser)
+    all_of(browser, ".yasr .select_chart")[0].click()
+    labels = [text.get_attribute("textContent") for text in all_of(browser, "svg.normgraph-chart text")]
+    assert len(all_of(browser, "svg.normgraph-chart rect")) == len(table) > 5
+    assert labels == [part for code, count in table for part in (code, count)]
+    browser.save_screenshot(str(SCREENSHOTS / "sparql-chart.png"))

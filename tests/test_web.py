@@ -340,3 +340,16 @@ def test_the_home_page_lists_every_source_with_its_title_and_date(site):
     assert all(str(escape(row["title"].strip())) in listed for row in sources)
     data = get(site, "/index.json").get_json()
     assert {s["source"]: s["as_of"] for s in data["sources"]} == {r["source"]: r["as_of"] or None for r in sources}
+
+
+def test_the_editors_policy_holds_on_a_cached_page_and_nowhere_else(site):
+    """The SPARQL page's policy lets its own scripts run; a second request, answered from the page cache, kept only
+    the default policy (no script), so the editor never loaded. Every other page keeps the strict one."""
+    first, second = get(site, "/sparql"), get(site, "/sparql")
+    for response in (first, second):
+        policies = response.headers.getlist("Content-Security-Policy")
+        assert len(policies) == 1 and "script-src 'self'" in policies[0] and "'unsafe-inline'" not in policies[0]
+    for address in ("/", "/vocabulary", "/country/NPL"):
+        for _ in range(2):
+            policies = get(site, address).headers.getlist("Content-Security-Policy")
+            assert len(policies) == 1 and "script-src" not in policies[0] and "default-src 'none'" in policies[0]

@@ -258,7 +258,8 @@ class PageCache:
 
     def put(self, key: str, response) -> None:
         body = response.get_data()
-        headers = [(k, v) for k, v in response.headers.items() if k == "Content-Disposition"]
+        # A page's own headers go with it: its download name, and its own policy (the SPARQL editor's).
+        headers = [(k, v) for k, v in response.headers.items() if k in ("Content-Disposition", "Content-Security-Policy")]
         # An address is counted with its page, and a long one (a client's junk parameters) is not kept at all.
         cost = len(body) + len(key) + ENTRY_OVERHEAD
         with self.lock:
