@@ -214,8 +214,19 @@ def editor_rows(browser) -> list[str]:
     by_id(browser, "yasgui")
     WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", "#yasgui .CodeMirror"))
     all_of(browser, ".yasqe_queryButton")[0].click()
-    WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", ".yasr table tbody tr td:nth-child(2)"))
-    return [cell.text for cell in all_of(browser, ".yasr table tbody tr td:nth-child(2)")]
+    # Read in one script, and only once two reads agree: the table is redrawn when an earlier run (the one a query
+    # in the address starts) answers, and an element read across a redraw is stale.
+    read = ("return Array.from(document.querySelectorAll('.yasr table tbody tr td:nth-child(2)'))"
+            ".map(function (cell) { return cell.textContent; })")
+    seen = []
+
+    def settled(driver) -> bool:
+        rows = driver.execute_script(read)
+        settled_now = bool(rows) and rows == (seen[-1] if seen else None)
+        seen.append(rows)
+        return settled_now
+    WebDriverWait(browser, 30, poll_frequency=0.3).until(settled)
+    return seen[-1]
 
 
 def test_the_sparql_editor_runs_a_query_as_the_page_does(browser, base_url):
