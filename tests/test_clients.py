@@ -110,3 +110,74 @@ def test_rdflib_sparqlstore_reads_serve(endpoint):
     assert bool(store.query(ASK).askAnswer) is True
     assert {(str(s), str(o)) for s, _, o in store.query(CONSTRUCT).graph} == {
         (INSTRUMENT + code, chapter) for code, chapter in un_treaties().items()}
+
+
+def ask_count(endpoint: str, query: str, **dataset) -> tuple[int, str]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    params = urllib.parse.urlencode([("query", query), *[(k.replace("_", "-"), v) for k, vs in dataset.items() for v in vs]])
+    request = urllib.request.Request(f"{endpoint}?{params}", headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def test_a_request_names_the_dataset_a_query_reads(endpoint, graph):
+    """SPARQL 1.1 Protocol 2.1.4: default-graph-uri and named-graph-uri set the query's dataset, overriding its FROM;
+    without them every graph is the default graph (a near miss). Counted against the store's own graphs."""
+    ontology = "https://w3id.org/normgraph/graph/ontology"
+    in_ontology = graph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}").rows[0]["n"]
+    everything = graph.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def counted(query, **dataset) -> int:
+        status, body = ask_count(endpoint, query, **dataset)
+        assert status == 200, body
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    assert counted(count) == int(everything) > int(in_ontology)
+    assert counted(count, default_graph_uri=[ontology]) == int(in_ontology)
+    assert counted("SELECT (COUNT(*) AS ?n) FROM <urn:none> WHERE { ?s ?p ?o }", default_graph_uri=[ontology]) == int(in_ontology)
+    assert counted("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graph_uri=[ontology]) == int(in_ontology)
+    assert counted(count, named_graph_uri=[ontology]) == 0  # only named graphs given: the default graph is empty
+    assert ask_count(endpoint, count, default_graph_uri=["not an iri"])[0] == 400
+
+
+def test_malformed_protocol_requests_are_refused(endpoint):
+    """SPARQL 1.1 Protocol 2.1: exactly one query; a POSTed query is UTF-8, as a form or as application/sparql-query."""
+    import urllib.error
+    import urllib.request
+
+    def sent(data: bytes | None, content_type: str | None, address: str = endpoint, method: str = "POST") -> int:
+        headers = {"Content-Type": content_type} if content_type else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(address, data=data, headers=headers, method=method), timeout=30) as r:
+                return r.status
+        except urllib.error.HTTPError as error:
+            return error.code
+    assert sent(None, None, f"{endpoint}?query=ASK%7B%7D&query=ASK%7B%7D", "GET") == 400
+    assert sent("ASK {}".encode("utf-16"), "application/sparql-query; charset=UTF-16") == 415
+    assert sent(b"query=ASK%20%7B%7D", "text/plain") == 415
+    assert sent(b"ASK {}", "application/sparql-query") == 200  # near miss: the same query, as the protocol sends it
+    assert sent(b"query=ASK%20%7B%7D", "application/x-www-form-urlencoded") == 200
+
+
+def test_the_w3c_protocol_suite_passes(tmp_path):
+    """Issue 29: conformance/protocol.py runs the W3C SPARQL 1.1 Protocol tests (w3c/rdf-tests) against serve and
+    writes an EARL report: every query test as the manifest expects, every update refused as a read-only service
+    must refuse it."""
+    from pathlib import Path
+
+    import rdflib
+
+    earl = tmp_path / "protocol-earl.ttl"
+    run = subprocess.run([sys.executable, str(Path(__file__).parents[1] / "conformance" / "protocol.py"), "--earl", str(earl)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = rdflib.Graph().parse(earl, format="turtle")
+    outcomes = [str(o).rsplit("#", 1)[-1] for o in report.objects(None, rdflib.URIRef("http://www.w3.org/ns/earl#outcome"))]
+    manifest = (Path(__file__).parents[1] / "conformance" / "w3c-protocol" / "manifest.ttl").read_text(encoding="utf-8")
+    assert len(outcomes) == manifest.count("rdf:type mf:ProtocolTest") == 34 and set(outcomes) == {"passed"}

@@ -10,6 +10,7 @@ the endpoints a query may federate to.
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,7 +135,12 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
     if method not in ("GET", "POST"):
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
     url_params = form_params(environ.get("QUERY_STRING", ""))
-    query, body_params = query_of(environ) if method == "POST" else (url_params.get("query", [None])[0], {})
+    if method == "POST":
+        query, body_params = query_of(environ, url_params)
+    else:
+        if environ.get("CONTENT_LENGTH", "0") not in ("", "0"):
+            raise Refusal(HTTPStatus.BAD_REQUEST, "a GET request carries its query in the address, not in a body")
+        query, body_params = one_query(url_params), {}
     named = next((values[0] for params in (url_params, body_params) for key in ("format", "output")
                   if (values := params.get(key))), None)
     accept = format_accept(named, environ.get("HTTP_ACCEPT") or "")
@@ -142,26 +148,64 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
     download = named if named in FORMAT_TYPES else None
     # waitress reads ahead on the connection (channel_request_lookahead), so it can tell a client that left.
     client_gone = environ.get("waitress.client_disconnected") or (lambda: False)
-    return (*answer(workers, limits, query, accept, client_gone), download)
+    # Relative IRIs in a query resolve against the service's own address (Protocol 2.1: the service's base IRI).
+    base = f"http://{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}/query"
+    return (*answer(workers, limits, query, accept, client_gone, dataset_of(url_params, body_params), base), download)
 
 
-def query_of(environ) -> tuple[str | None, dict]:
+def one_query(params: dict[str, list[str]]) -> str | None:
+    """The `query` parameter; two of them are a malformed request (SPARQL 1.1 Protocol 2.1: exactly one)."""
+    queries = params.get("query", [])
+    if len(queries) > 1:
+        raise Refusal(HTTPStatus.BAD_REQUEST, "give exactly one `query` parameter")
+    return queries[0] if queries else None
+
+
+def dataset_of(*params: dict[str, list[str]]) -> tuple[list[str], list[str]] | None:
+    """The RDF dataset a request specifies (SPARQL 1.1 Protocol 2.1.4: default-graph-uri, named-graph-uri; it
+    overrides the query's FROM and FROM NAMED), each an absolute IRI; None when it specifies none (every graph
+    then forms the default graph)."""
+    default = [iri for p in params for iri in p.get("default-graph-uri", [])]
+    named = [iri for p in params for iri in p.get("named-graph-uri", [])]
+    if not default and not named:
+        return None
+    for iri in default + named:
+        if not ABSOLUTE_IRI.fullmatch(iri):
+            raise Refusal(HTTPStatus.BAD_REQUEST, f"a graph is named by an absolute IRI, not {iri[:200]!r}")
+    return default, named
+
+
+ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+NO_GRAPH = "urn:normgraph:no-graph"
+
+
+def query_of(environ, url_params: dict[str, list[str]]) -> tuple[str | None, dict]:
     """The query a POST carries (its body, or its `query` form field) and the form's other fields; an update is
-    refused."""
+    refused, and so is a body whose media type is neither of the two the protocol defines."""
     length = environ.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY_BYTES} bytes")
+    content_type, *parameters = [part.strip().lower() for part in (environ.get("CONTENT_TYPE") or "").split(";")]
+    if content_type == "application/sparql-update":
+        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
+    charset = next((p.split("=", 1)[1].strip('"') for p in parameters if p.startswith("charset=")), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise Refusal(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "a query is sent as UTF-8 (SPARQL 1.1 Protocol 2.1.3)")
     try:
         body = environ["wsgi.input"].read(int(length)).decode("utf-8")
     except UnicodeDecodeError:
         raise Refusal(HTTPStatus.BAD_REQUEST, "a query is UTF-8 text") from None
-    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip()
-    if content_type == "application/sparql-update":
-        raise Refusal(HTTPStatus.FORBIDDEN, READ_ONLY)
     if content_type == "application/sparql-query":
+        if "query" in url_params:
+            raise Refusal(HTTPStatus.BAD_REQUEST, "a query sent as the body is not also given as a parameter")
         return body, {}
+    if content_type != "application/x-www-form-urlencoded":
+        raise Refusal(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "a POSTed query is application/sparql-query, or a form "
+                                                         "(application/x-www-form-urlencoded) with a `query` field")
     params = form_params(body)
-    return params.get("query", [None])[0], params
+    if "query" in url_params:
+        raise Refusal(HTTPStatus.BAD_REQUEST, "a form's query is in its body, not in the address")
+    return one_query(params), params
 
 
 def form_params(encoded: str) -> dict[str, list[str]]:
@@ -195,8 +239,8 @@ def checked_form(query: str | None, limits: Limits) -> tuple[str, bool]:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
-def answer(workers, limits: Limits, query: str | None, accept: str,
-           client_gone: Callable[[], bool]) -> tuple[HTTPStatus, str, bytes, bool]:
+def answer(workers, limits: Limits, query: str | None, accept: str, client_gone: Callable[[], bool],
+           dataset: tuple[list[str], list[str]] | None = None, base: str | None = None) -> tuple[HTTPStatus, str, bytes, bool]:
     form, federates = checked_form(query, limits)
     offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
     media_type = negotiate(accept, offered, default)
@@ -205,7 +249,8 @@ def answer(workers, limits: Limits, query: str | None, accept: str,
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
     seconds = limits.service_seconds if federates else limits.seconds
     try:
-        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows]).encode(), client_gone, seconds)
+        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows, dataset, base]).encode(), client_gone,
+                           seconds)
     except QueryError as error:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
     except StoreError as error:
@@ -221,11 +266,14 @@ def evaluator(store):
     return work
 
 
-def evaluate(store, query: str, format_name: str, max_rows: int) -> bytes:
-    """Run in a worker: the answer in the format asked, prefixed by T if the row cap cut it, else F."""
+def evaluate(store, query: str, format_name: str, max_rows: int, dataset: list | None = None,
+             base: str | None = None) -> bytes:
+    """Run in a worker: the answer in the format asked, prefixed by T if the row cap cut it, else F. A dataset the
+    request specified ([default graphs, named graphs]) replaces the default one, the union of every graph."""
     from itertools import islice
 
     from pyoxigraph import (
+        NamedNode,
         QueryBoolean,
         QueryResultsFormat,
         QuerySolutions,
@@ -234,7 +282,14 @@ def evaluate(store, query: str, format_name: str, max_rows: int) -> bytes:
     )
 
     try:
-        result = store.query(query, use_default_graph_as_union=True)
+        if dataset is None:
+            graphs = {"use_default_graph_as_union": True}
+        else:
+            # The request names its graphs: a part it leaves out is empty (Protocol 2.1.4), which an IRI that no
+            # graph has stands for.
+            default, named = ([NamedNode(iri) for iri in part] or [NamedNode(NO_GRAPH)] for part in dataset)
+            graphs = {"default_graph": default, "named_graphs": named}
+        result = store.query(query, base_iri=base, **graphs)
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from None
     except (OSError, RuntimeError, ValueError) as error:
