@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from servers import missing_oxigraph, missing_virtuoso, start_oxigraph, start_virtuoso
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +80,43 @@ def run_process(*args: str, store: Path | None = None) -> subprocess.CompletedPr
     env = {**os.environ, **({"NORMGRAPH_STORE": str(store)} if store else {})}
     return subprocess.run([sys.executable, "-m", "normgraph", *args], capture_output=True, text=True, env=env,
                           timeout=300)
+
+
+# Real SPARQL servers, started once a test module asks for one and filled by `normgraph push`: the three-engine
+# tests (test_servers.py, test_clients.py) take them.
+def running(missing, start, folder):
+    """A server started in its own folder for the module's tests, or the tests skipped saying what is missing."""
+    if missing():
+        pytest.skip(missing())
+    server = start(folder)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    yield from running(missing_oxigraph, start_oxigraph, tmp_path_factory.mktemp("oxigraph"))
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    yield from running(missing_virtuoso, start_virtuoso, tmp_path_factory.mktemp("virtuoso"))
+
+
+def pushed(store_path, *args):
+    result = run_cli("push", *args, store=store_path)
+    assert result.returncode == 0, result.stderr
+    assert "counts checked" in result.stdout
+    return result
+
+
+@pytest.fixture(scope="module")
+def oxigraph_endpoint(oxigraph_server, store_path):
+    pushed(store_path, "--endpoint", oxigraph_server.query, "--graph-store", oxigraph_server.graph_store)
+    return oxigraph_server.query
+
+
+@pytest.fixture(scope="module")
+def virtuoso_endpoint(virtuoso_server, store_path):
+    pushed(store_path, "--endpoint", virtuoso_server.query)
+    return virtuoso_server.query

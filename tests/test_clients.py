@@ -1,6 +1,6 @@
-"""Issue 29: the clients the field uses work against `serve`: SPARQLWrapper in every return format for every
-query form (it sends `format=` beside its Accept header, as it does for every endpoint), and rdflib's
-SPARQLStore. SELECT, ASK and CONSTRUCT are checked against instruments.csv (the UN treaties and their UN Treaty
+"""Issue 29: the clients the field uses work against `serve`, Oxigraph server and Virtuoso alike: SPARQLWrapper in
+every return format for every query form (it sends `format=` beside its Accept header, as it does for every
+endpoint), and rdflib's SPARQLStore. SELECT, ASK and CONSTRUCT are checked against instruments.csv (the UN treaties and their UN Treaty
 Collection chapters); DESCRIBE, whose shape each engine chooses, against the embedded store."""
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ DESCRIBE = "DESCRIBE <https://w3id.org/normgraph/id/instrument/C182>"
 
 
 @pytest.fixture(scope="module")
-def endpoint(store_path):
+def serve_endpoint(store_path):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "normgraph", "serve", "--store", str(store_path), "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -37,6 +37,22 @@ def endpoint(store_path):
     wait_until_answering(url, process, 30)
     yield url
     stop(process)
+
+
+# What a peer server does that SPARQLWrapper cannot read, for a graph asked with `format=` (measured, not assumed).
+PEER_LIMITS = {
+    **{("oxigraph", name): "Oxigraph server answers a graph asked as format=rdf or json in N-Quads, which "
+                           "SPARQLWrapper hands back unparsed" for name in ("rdf", "json")},
+    ("virtuoso", "json"): "Virtuoso answers a graph asked as format=json in its SPARQL-results JSON, which "
+                          "SPARQLWrapper reads as JSON-LD: no triples",
+}
+
+
+@pytest.fixture(scope="module", params=["serve", "oxigraph", "virtuoso"])
+def endpoint(request):
+    """`normgraph serve`, Oxigraph server and Virtuoso in turn, the two servers filled by `normgraph push`: a client
+    reads each alike (the three-engine tests)."""
+    return request.getfixturevalue(f"{request.param}_endpoint")
 
 
 def wrapper(url, query, return_format, method="GET"):
@@ -73,9 +89,18 @@ def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, method, return_f
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("return_format", ["turtle", "n3", "xml", "rdf", "rdf+xml", "json-ld", "json", "rdfxml"])
 @pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
-def test_sparqlwrapper_construct_and_describe_in_every_format(endpoint, graph, query, return_format, method):
-    """The graph SPARQLWrapper hands back (rdflib, from whatever format it asked) has the embedded store's triples."""
+def test_sparqlwrapper_construct_and_describe_in_every_format(request, endpoint, graph, query, return_format, method):
+    """The graph SPARQLWrapper hands back (rdflib, from whatever format it asked) has the embedded store's triples:
+    all of them from serve and Oxigraph server (one engine); Virtuoso describes a resource its own way, with the
+    triples that point at it too, so from it the resource's own triples at least. Where a peer server answers in a
+    way SPARQLWrapper cannot read, the test says so (an expected failure, strict: it is noticed when the peer
+    changes); serve has no such case."""
     import rdflib
+
+    engine = request.node.callspec.params["endpoint"]
+    limit = PEER_LIMITS.get((engine, return_format))
+    if limit:
+        request.applymarker(pytest.mark.xfail(reason=limit, strict=True))
 
     result = wrapper(endpoint, query, return_format, method)
     converted = result.convert()
@@ -88,11 +113,15 @@ def test_sparqlwrapper_construct_and_describe_in_every_format(endpoint, graph, q
     expected = ({(INSTRUMENT + code, "https://w3id.org/normgraph#untcChapter", chapter)
                  for code, chapter in un_treaties().items()} if query == CONSTRUCT
                 else {(t.subject.value, t.predicate.value, t.object.value) for t in graph.query(query)})
-    assert got == expected and got
+    if engine == "virtuoso" and query == DESCRIBE:
+        assert got >= {t for t in expected if t[0] == INSTRUMENT + "C182"} and got
+    else:
+        assert got == expected and got
 
 
-def test_an_unknown_format_value_follows_the_accept_header(endpoint):
+def test_an_unknown_format_value_follows_the_accept_header(serve_endpoint):
     """`format` is not part of the SPARQL Protocol: a value normgraph does not know leaves the choice to Accept."""
+    endpoint = serve_endpoint
     import urllib.parse
     import urllib.request
 
@@ -102,7 +131,10 @@ def test_an_unknown_format_value_follows_the_accept_header(endpoint):
         assert response.status == 200 and response.headers["Content-Type"].startswith("text/csv")
 
 
-def test_rdflib_sparqlstore_reads_serve(endpoint):
+def test_rdflib_sparqlstore_reads_every_engine(request, endpoint):
+    if request.node.callspec.params["endpoint"] == "virtuoso":
+        request.applymarker(pytest.mark.xfail(reason="rdflib's SPARQLStore cannot parse Virtuoso 7.2's XML results "
+                                                     "(repeated binding elements)", strict=True))
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     store = SPARQLStore(endpoint)
@@ -126,9 +158,10 @@ def ask_count(endpoint: str, query: str, **dataset) -> tuple[int, str]:
         return error.code, error.read().decode("utf-8")
 
 
-def test_a_request_names_the_dataset_a_query_reads(endpoint, graph):
+def test_a_request_names_the_dataset_a_query_reads(serve_endpoint, graph):
     """SPARQL 1.1 Protocol 2.1.4: default-graph-uri and named-graph-uri set the query's dataset, overriding its FROM;
     without them every graph is the default graph (a near miss). Counted against the store's own graphs."""
+    endpoint = serve_endpoint
     ontology = "https://w3id.org/normgraph/graph/ontology"
     in_ontology = graph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}").rows[0]["n"]
     everything = graph.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"]
@@ -146,8 +179,9 @@ def test_a_request_names_the_dataset_a_query_reads(endpoint, graph):
     assert ask_count(endpoint, count, default_graph_uri=["not an iri"])[0] == 400
 
 
-def test_malformed_protocol_requests_are_refused(endpoint):
+def test_malformed_protocol_requests_are_refused(serve_endpoint):
     """SPARQL 1.1 Protocol 2.1: exactly one query; a POSTed query is UTF-8, as a form or as application/sparql-query."""
+    endpoint = serve_endpoint
     import urllib.error
     import urllib.request
 

@@ -9,59 +9,13 @@ import urllib.request
 from urllib.error import HTTPError
 
 import pytest
-from conftest import run_cli
-from servers import (
-    free_port,
-    missing_oxigraph,
-    missing_virtuoso,
-    start_oxigraph,
-    start_virtuoso,
-    stop,
-    wait_until_answering,
-)
+from conftest import pushed, run_cli
+from servers import free_port, stop, wait_until_answering
 
 pytestmark = pytest.mark.servers
 
 EXAMPLE_CASE = "normgraph/cases/examples/nepal-domestic-worker.yaml"
 SABAH_CASE = "normgraph/cases/examples/sabah-plantation.yaml"
-
-
-def running(missing, start, folder):
-    """A server started in its own folder for the module's tests, or the tests skipped saying what is missing."""
-    if missing():
-        pytest.skip(missing())
-    server = start(folder)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    yield from running(missing_oxigraph, start_oxigraph, tmp_path_factory.mktemp("oxigraph"))
-
-
-@pytest.fixture(scope="module")
-def virtuoso_server(tmp_path_factory):
-    yield from running(missing_virtuoso, start_virtuoso, tmp_path_factory.mktemp("virtuoso"))
-
-
-def pushed(store_path, *args):
-    result = run_cli("push", *args, store=store_path)
-    assert result.returncode == 0, result.stderr
-    assert "counts checked" in result.stdout
-    return result
-
-
-@pytest.fixture(scope="module")
-def oxigraph_endpoint(oxigraph_server, store_path):
-    pushed(store_path, "--endpoint", oxigraph_server.query, "--graph-store", oxigraph_server.graph_store)
-    return oxigraph_server.query
-
-
-@pytest.fixture(scope="module")
-def virtuoso_endpoint(virtuoso_server, store_path):
-    pushed(store_path, "--endpoint", virtuoso_server.query)
-    return virtuoso_server.query
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
