@@ -1,0 +1,156 @@
+"""A panel of legal effect: one row per place (State, or territory with the State that answers for it), day and
+instrument, for researchers who regress outcomes on commitments.
+
+Every value comes from the queries `country` and `applies` ask (profiles/country-instruments.rq for a recorded
+consent, profiles/unrecorded-status.rq where there is none and for ILO membership, profiles/statehood.rq and
+profiles/country-records.rq), so a cell says what `normgraph country PLACE --as-of DAY` says. A long range does not
+ask them once per cell: between two days of profiles/legal-time-changes.rq a place's answers are the same, so they
+are asked once per place and period (applies.Classifier.per_period).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from .applies import Classifier, dated_rows
+from .errors import InputError
+from .graph.store import LocalGraph
+from .ids import country_code, instrument_code
+from .queries.catalogue import run_named
+from .reports import data_as_of, default_graph, statehood_on, truth
+
+FIRST_YEAR = 1919  # the ILO's first Conference: no instrument in the graph is older
+COLUMNS = ("place", "territory_of", "date", "instrument", "status", "status_detail", "bound", "in_force_from",
+           "consent_type", "min_age", "ilo_member", "state_exists")
+
+
+def panel_dates(first: int, last: int, day: str = "12-31", monthly: bool = False) -> list[str]:
+    """The days a panel is read on: each year's `day` (MM-DD), or the last day of each month."""
+    if first < FIRST_YEAR or last < first:
+        raise InputError(f"a panel runs from a year no earlier than {FIRST_YEAR} to a year no earlier than its first "
+                         f"(given {first} to {last})")
+    if monthly:
+        return [(dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
+                for year in range(first, last + 1) for month in range(1, 13)]
+    try:
+        return [dt.date.fromisoformat(f"{year}-{day}").isoformat() for year in range(first, last + 1)]
+    except ValueError:
+        raise InputError(f"--day {day!r} is not a day of every year (MM-DD, e.g. 12-31; not 02-29)") from None
+
+
+def places(graph: LocalGraph) -> list[str]:
+    """Every State and every territory with an ISO code (profiles/panel-places.rq)."""
+    return [row["code"] for row in run_named(graph, "profiles", "panel-places")]
+
+
+def panel(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
+          graph: LocalGraph | None = None) -> list[dict]:
+    """The panel as rows (COLUMNS), place by place, day by day, instrument by instrument."""
+    return list(panel_rows(dates, place_codes, instrument_codes, graph)[1])
+
+
+def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
+               graph: LocalGraph | None = None) -> tuple[list[str], Iterator[dict]]:
+    """The instruments' codes, and the panel's rows as they are made (a long panel is written without holding it):
+    every question is asked, and every bad request refused, before the first row."""
+    graph = graph or default_graph()
+    wanted = [country_code(code) for code in place_codes] if place_codes else places(graph)
+    known = {row["code"]: row["territoryOf"] for row in run_named(graph, "profiles", "panel-places")}
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise InputError(f"normgraph has no data on {', '.join(unknown)}")
+    instruments = [instrument_code(code) for code in instrument_codes] if instrument_codes else None
+    classifier = Classifier(graph)
+    keys = {(place, day) for place in wanted for day in dates}
+    recorded = classifier.per_period(lambda key: classifier.legal_time((*key, None)), keys, dated_rows)
+    unrecorded = classifier.per_period(classifier.unrecorded_status, keys, dated_rows)
+    exists = classifier.per_period(lambda key: statehood_on(graph, key[0], key[1])["a_state_on_date"], keys)
+    consent = {place: {row["instrument"]: row["consentType"]
+                       for row in run_named(graph, "profiles", "country-records", state=place)} for place in wanted}
+    binding = set(next(iter(unrecorded.values()), {}))
+    refused = [code for code in instruments or [] if code not in binding]
+    if refused:
+        raise InputError(f"{', '.join(refused)}: a recommendation binds no State, so it has no status in a panel")
+    codes = instruments or sorted(binding)
+
+    def rows() -> Iterator[dict]:
+        for place in wanted:
+            for day in dates:
+                missing = unrecorded[place, day]
+                for code in codes:
+                    record = recorded[place, day].get(code)
+                    detail = record["statusThere"] if record else missing[code]["status"]
+                    yield {"place": place, "territory_of": known[place], "date": day, "instrument": code,
+                           "status": detail.split(":")[0], "status_detail": detail,
+                           "bound": truth(record["boundThere"] if record else missing[code]["bound"]),
+                           "in_force_from": record["inForceFrom"] if record else None,
+                           "consent_type": consent[place].get(code) if record else None,
+                           "min_age": int(record["minAge"]) if record and record["minAge"] is not None else None,
+                           "ilo_member": truth(missing[code]["member"]) if not known[place] else None,
+                           "state_exists": exists[place, day] if not known[place] else False}
+    return codes, rows()
+
+
+def wide_columns(codes: list[str]) -> list[str]:
+    return ["place", "territory_of", "date", "ilo_member", "state_exists", *[f"status_{c}" for c in codes],
+            *(["min_age_C138"] if "C138" in codes else [])]
+
+
+def wide(rows: Iterable[dict]) -> Iterator[dict]:
+    """One row per place and day, a status column per instrument (status_<code>), from the long rows in their
+    order (a place's and a day's rows together)."""
+    line: dict | None = None
+    for row in rows:
+        if line is None or (line["place"], line["date"]) != (row["place"], row["date"]):
+            if line is not None:
+                yield line
+            line = {"place": row["place"], "territory_of": row["territory_of"], "date": row["date"],
+                    "ilo_member": row["ilo_member"], "state_exists": row["state_exists"]}
+        line[f"status_{row['instrument']}"] = row["status"]
+        if row["instrument"] == "C138":
+            line["min_age_C138"] = row["min_age"]
+    if line is not None:
+        yield line
+
+
+CODEBOOK_QUERIES = {"status, status_detail, bound, in_force_from, min_age": ("profiles", "country-instruments"),
+                    "status, status_detail, bound (no record)": ("profiles", "unrecorded-status"),
+                    "ilo_member": ("profiles", "unrecorded-status"), "state_exists": ("profiles", "statehood"),
+                    "consent_type": ("profiles", "country-records"), "the periods": ("profiles", "legal-time-changes")}
+COLUMN_MEANINGS = {
+    "place": "ISO 3166-1 alpha-3 code of the State or territory",
+    "territory_of": "for a territory, the State that answers for it (blank for a State)",
+    "date": "the day the row describes (ISO 8601)",
+    "instrument": "the instrument's code (C029, P029, UN-TIP, ...)",
+    "status": "the legal effect on the day, in one vocabulary: bound, not yet in force, denounced, not ratified, "
+              "not an ILO Member, not yet adopted, not applied to the territory, undetermined, signatory only",
+    "status_detail": "the status with its reason, as `normgraph country` words it",
+    "bound": "yes, no, or blank where the data cannot tell",
+    "in_force_from": "the day the consent took effect, where the sources give one",
+    "consent_type": "ratification, accession, succession, declaration of application, ... as recorded",
+    "min_age": "for C138: the minimum age declared and in force on the day (blank where a raise is not dated)",
+    "ilo_member": "yes or no: whether the State is an ILO Member on the day (blank for a territory)",
+    "state_exists": "yes or no: whether the State exists on the day (no before independence, and for a territory)",
+}
+
+
+def codebook(graph: LocalGraph, columns: list[str], dates: list[str]) -> str:
+    """The panel's codebook in Markdown, from the graph: each column's meaning, the query (with its header) that
+    computes it, and the as-of date of each source of facts."""
+    from .queries.catalogue import named_query
+
+    lines = ["# normgraph panel: codebook", "",
+             f"{len(dates)} days from {dates[0]} to {dates[-1]}. Each value is what `normgraph country PLACE --as-of DATE` "
+             "says, from the queries below.", "", "## Columns", "", "| column | meaning |", "|---|---|"]
+    meanings = {**COLUMN_MEANINGS, **{c: f"status of {c.removeprefix('status_')} (see status)" for c in columns
+                                      if c.startswith("status_") and c not in COLUMN_MEANINGS},
+                "min_age_C138": COLUMN_MEANINGS["min_age"]}
+    lines += [f"| {column} | {meanings[column]} |" for column in columns]
+    lines += ["", "## The rules (the queries that compute the columns)", ""]
+    for about, (folder, name) in CODEBOOK_QUERIES.items():
+        query = named_query(name, folder)
+        lines += [f"### {about}: `queries/{folder}/{name}.rq`", "", f"{query.title}.",
+                  *([f"Legal basis: {query.legal_basis}."] if query.legal_basis else []), "", query.description, ""]
+    lines += ["## Sources (as-of dates of the facts)", "", "| graph | as of |", "|---|---|",
+              *[f"| {name} | {when} |" for name, when in data_as_of(graph).items()]]
+    return "\n".join(lines) + "\n"

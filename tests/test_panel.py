@@ -1,0 +1,111 @@
+"""Issue 28: a panel of legal effect. Its cells say what `normgraph country` says for the day (a random sample of
+places, days and instruments), its entries into force follow the tables (the oracle, from ratifications.csv and
+treaty_parties.csv), and its codebook documents every column."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+
+import pytest
+from conftest import bundled_table, run_cli
+from oracle import Expected
+
+from normgraph.panel import COLUMNS, codebook, panel, panel_dates, places, wide_columns
+
+
+@pytest.fixture(scope="module")
+def sample(graph):
+    """25 places and 20 days drawn at random (seeded), every instrument: 6,000 cells."""
+    chooser = random.Random(28)
+    chosen = chooser.sample(places(graph), 25)
+    days = sorted({(dt.date(1950, 1, 1) + dt.timedelta(days=chooser.randrange(28_000))).isoformat() for _ in range(20)})
+    return chosen, days, panel(days, chosen, graph=graph)
+
+
+def test_every_sampled_cell_says_what_country_says(graph, sample):
+    from normgraph.reports import adopted_by, country_profile
+
+    chosen, days, rows = sample
+    compared = 0
+    for place in chosen:
+        for day in days:
+            profile = country_profile(place, day, graph)
+            recorded = {line["instrument"]: line for line in profile["instruments"]}
+            not_ratified = {line["instrument"] for line in profile["not_ratified"]}
+            adopted = adopted_by(graph, day)
+            for row in (r for r in rows if r["place"] == place and r["date"] == day):
+                code, compared = row["instrument"], compared + 1
+                if code in recorded and recorded[code]["covers_only"]:
+                    assert row["status"] in ("undetermined", recorded[code]["status"]), row
+                elif code in recorded:
+                    assert (row["status"], row["bound"]) == (recorded[code]["status"], recorded[code]["bound"]), row
+                    assert row["min_age"] == recorded[code]["min_age"]
+                elif code not in adopted:
+                    assert row["status"] == "not yet adopted", row
+                else:
+                    assert code in not_ratified, row
+                    assert row["status"] in ("not ratified", "not an ILO Member", "undetermined"), row
+    assert compared >= 500
+
+
+def test_entry_into_force_follows_the_tables(graph, sample):
+    """ILO: 12 months after registration; UN: the 30th day after deposit (the oracle reads the tables)."""
+    chosen, days, rows = sample
+    expected = Expected()
+    limited = {(r["state"], r["instrument"]) for r in bundled_table("territorial_application.csv")
+               if r["kind"] == "ratification limited to the territory"}
+    checked = 0
+    for row in rows:
+        if row["territory_of"] or (row["place"], row["instrument"]) in limited:
+            continue
+        status = expected.status(row["place"], row["instrument"], dt.date.fromisoformat(row["date"]))
+        if status == 2:
+            assert row["status"] in ("bound", "denounced") and row["bound"] in (True, False), row
+        elif status == 1:
+            assert row["status"] in ("undetermined", "not yet in force", "denounced"), row
+        else:
+            assert row["bound"] is not True, row
+        checked += 1
+    assert checked > 1000
+
+
+def test_a_ratification_turns_bound_on_its_day(graph):
+    """Near miss around one entry into force: Nepal's C029 (ratifications.csv) is "not yet in force" the day before
+    the 12 months from its registration end, and bound on that day."""
+    record = next(r for r in bundled_table("ratifications.csv") if (r["state"], r["instrument"]) == ("NPL", "C029"))
+    registered = dt.date.fromisoformat(record["registered"])
+    in_force = registered.replace(year=registered.year + 1)
+    days = [(in_force - dt.timedelta(days=1)).isoformat(), in_force.isoformat()]
+    statuses = [row["status"] for row in panel(days, ["NPL"], ["C029"], graph)]
+    assert statuses == ["not yet in force", "bound"]
+
+
+def test_the_codebook_documents_every_column(graph):
+    codes = sorted({row["instrument"] for row in panel(panel_dates(2010, 2011), ["NPL", "HKG"], graph=graph)})
+    for columns in (list(COLUMNS), wide_columns(codes)):
+        book = codebook(graph, columns, ["2010-12-31", "2011-12-31"])
+        documented = {line.split("|")[1].strip() for line in book.splitlines() if line.startswith("| ") and "---" not in line}
+        assert set(columns) <= documented
+        assert "queries/profiles/country-instruments.rq" in book and "ilo-ratifications" in book
+
+
+def test_the_command_writes_the_panel_and_its_codebook(store_path, tmp_path):
+    target = tmp_path / "panel.csv"
+    result = run_cli("panel", "--from", "2015", "--to", "2016", "--country", "NPL", "--instrument", "P029",
+                     "--shape", "wide", "-o", str(target), store=store_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert [(r["date"], r["status_P029"]) for r in rows] == [("2015-12-31", "not ratified"), ("2016-12-31", "not ratified")]
+    assert (tmp_path / "panel.codebook.md").read_text(encoding="utf-8").startswith("# normgraph panel: codebook")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "1900"], "no earlier than 1919"), (["--from", "2001", "--to", "2000"], "no earlier than its first"),
+    (["--country", "Atlantis"], "unknown country"), (["--instrument", "R203"], "binds no State"),
+    (["--day", "02-29"], "not a day of every year")])
+def test_bad_panel_requests_exit_2_and_write_nothing(store_path, tmp_path, args, message):
+    target = tmp_path / "panel.csv"
+    result = run_cli("panel", *args, "-o", str(target), store=store_path)
+    assert result.returncode == 2 and message in result.stderr and not target.exists()
+    assert not list(tmp_path.iterdir())
