@@ -552,8 +552,9 @@ def explained(situation: dict) -> str:
 @click.option("--instrument", "instruments", multiple=True, metavar="CODE", help="Only these instruments (repeat).")
 @click.option("--shape", type=click.Choice(["long", "wide"]), default="long", show_default=True,
               help="long: a row per place, day and instrument; wide: a row per place and day, a status column per instrument.")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="FILE.csv",
-              help="The CSV to write; its codebook is written beside it as FILE.codebook.md.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="FILE.csv, FILE.parquet or FILE.dta (Stata; both need pip install -e \".[panel]\"); its codebook "
+                   "is written beside it as FILE.codebook.md.")
 @store_option
 def panel(first, last, day, monthly, countries, instruments, shape, output, store):
     """A panel of legal effect for researchers: for each State (and territory) and each year (or month), every
@@ -570,16 +571,17 @@ def panel(first, last, day, monthly, countries, instruments, shape, output, stor
     import datetime as dt
 
     from .files import atomic_write
-    from .panel import COLUMNS, codebook, panel_dates, panel_rows, wide, wide_columns
-    from .render import write_delimited
+    from .panel import COLUMNS, codebook, file_columns, file_type, panel_dates, panel_rows, wide, wide_columns, write_panel
 
+    file_type(output)
     dates = panel_dates(first, last if last is not None else dt.date.today().year, day, monthly)
     graph = local_graph(store, in_memory=True)  # thousands of questions: a copy in memory (0.3 s) pays for itself
     codes, rows = panel_rows(dates, list(countries) or None, list(instruments) or None, graph)
     rows, columns = (wide(rows), wide_columns(codes)) if shape == "wide" else (rows, list(COLUMNS))
-    written = atomic_write(output, lambda stream: write_delimited(stream, rows, columns))
+    written = write_panel(output, rows, columns)
     book = output.with_name(output.stem + ".codebook.md")
-    atomic_write(book, lambda stream: stream.write(codebook(graph, columns, dates).encode("utf-8")))
+    described = file_columns(output, columns)
+    atomic_write(book, lambda stream: stream.write(codebook(graph, described, dates).encode("utf-8")))
     click.echo(f"wrote {written} rows to {output} and the codebook to {book}", err=True)
 
 

@@ -10,7 +10,9 @@ are asked once per place and period (applies.Classifier.per_period).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from .applies import Classifier, dated_rows
 from .errors import InputError
@@ -144,7 +146,7 @@ def codebook(graph: LocalGraph, columns: list[str], dates: list[str]) -> str:
              "says, from the queries below.", "", "## Columns", "", "| column | meaning |", "|---|---|"]
     meanings = {**COLUMN_MEANINGS, **{c: f"status of {c.removeprefix('status_')} (see status)" for c in columns
                                       if c.startswith("status_") and c not in COLUMN_MEANINGS},
-                "min_age_C138": COLUMN_MEANINGS["min_age"]}
+                "min_age_C138": "for C138: " + COLUMN_MEANINGS["min_age"].removeprefix("for C138: ")}
     lines += [f"| {column} | {meanings[column]} |" for column in columns]
     lines += ["", "## The rules (the queries that compute the columns)", ""]
     for about, (folder, name) in CODEBOOK_QUERIES.items():
@@ -154,3 +156,75 @@ def codebook(graph: LocalGraph, columns: list[str], dates: list[str]) -> str:
     lines += ["## Sources (as-of dates of the facts)", "", "| graph | as of |", "|---|---|",
               *[f"| {name} | {when} |" for name, when in data_as_of(graph).items()]]
     return "\n".join(lines) + "\n"
+
+
+# The files researchers open without converting: CSV (anything), Parquet (pandas, R's arrow), Stata (Stata, R's haven).
+FILE_TYPES = {".csv": "csv", ".parquet": "parquet", ".dta": "dta"}
+NUMBERS = ("min_age", "min_age_C138")
+
+
+def file_type(path: Path) -> str:
+    """The panel file's type by its extension, checked before any question is asked; Parquet and Stata need the
+    optional extra, and say how to install it."""
+    kind = FILE_TYPES.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"{path.name}: a panel is written as FILE.csv, FILE.parquet or FILE.dta")
+    if kind != "csv":
+        try:
+            import pandas  # noqa: F401
+            if kind == "parquet":
+                import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError("Parquet and Stata files need pandas and pyarrow: in the normgraph folder, "
+                             "pip install -e \".[panel]\"") from None
+    return kind
+
+
+def data_frame(rows: Iterable[dict], columns: list[str]):
+    """The panel as a pandas DataFrame: text columns as text, yes/no/blank columns as nullable booleans, ages as
+    numbers."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=columns)
+    for column in columns:
+        if column in NUMBERS:
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        elif column in ("bound", "ilo_member", "state_exists"):
+            frame[column] = frame[column].astype("boolean")
+        else:
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+def stata_name(column: str) -> str:
+    """A column's name in a Stata file: letters, digits and _ only (status_UN-TIP -> status_UN_TIP)."""
+    return re.sub(r"\W", "_", column)
+
+
+def file_columns(path: Path, columns: list[str]) -> list[str]:
+    """The columns as the file at `path` names them (the codebook documents these)."""
+    return [stata_name(column) for column in columns] if file_type(path) == "dta" else columns
+
+
+def write_panel(path: Path, rows: Iterable[dict], columns: list[str]) -> int:
+    """The rows written to `path` in its type (file_type), whole or not at all; how many."""
+    from .files import atomic_write
+    from .render import write_delimited
+
+    kind = file_type(path)
+    if kind == "csv":
+        return atomic_write(path, lambda stream: write_delimited(stream, rows, columns))
+    frame = data_frame(rows, columns)
+    if kind == "parquet":
+        atomic_write(path, lambda stream: frame.to_parquet(stream, index=False))
+    else:
+        # Stata: names of letters, digits and _ (status_UN_TIP), no nullable booleans (yes, no or blank as text).
+        stata = frame.rename(columns=stata_name)
+        for column in ("bound", "ilo_member", "state_exists"):
+            if column in stata:
+                stata[column] = stata[column].map({True: "yes", False: "no"}).fillna("").astype(str)
+        for column in stata.columns:
+            if str(stata[column].dtype) == "string":
+                stata[column] = stata[column].fillna("").astype(str)
+        atomic_write(path, lambda stream: stata.to_stata(stream, write_index=False, version=118))
+    return len(frame)

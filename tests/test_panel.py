@@ -109,3 +109,38 @@ def test_bad_panel_requests_exit_2_and_write_nothing(store_path, tmp_path, args,
     result = run_cli("panel", *args, "-o", str(target), store=store_path)
     assert result.returncode == 2 and message in result.stderr and not target.exists()
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "dta"])
+def test_parquet_and_stata_files_hold_what_the_csv_holds(store_path, tmp_path, suffix):
+    """Issue 28, point 3: the files researchers open without converting (pandas reads both; R reads them with arrow
+    and haven), the same cells as the CSV, and a codebook naming the file's own columns (Stata's status_UN_TIP)."""
+    import pandas as pd
+
+    args = ["panel", "--from", "2012", "--to", "2014", "--country", "NPL", "--country", "MAC", "--shape", "wide"]
+    assert run_cli(*args, "-o", str(tmp_path / "p.csv"), store=store_path).returncode == 0
+    result = run_cli(*args, "-o", str(tmp_path / f"p.{suffix}"), store=store_path)
+    assert result.returncode == 0, result.stderr
+    expected = pd.read_csv(tmp_path / "p.csv", keep_default_na=False, dtype=str)
+    got = (pd.read_parquet if suffix == "parquet" else pd.read_stata)(tmp_path / f"p.{suffix}")
+    if suffix == "dta":
+        expected.columns = [c.replace("-", "_") for c in expected.columns]
+    assert list(got.columns) == list(expected.columns)
+    for column in expected.columns:
+        values = got[column].map(lambda v: "" if pd.isna(v) else ("yes" if v is True else "no" if v is False else
+                                                                  str(int(v)) if isinstance(v, float) else str(v)))
+        assert list(values) == list(expected[column]), column
+    book = (tmp_path / "p.codebook.md").read_text(encoding="utf-8")
+    assert ("| status_UN_TIP |" if suffix == "dta" else "| status_UN-TIP |") in book
+
+
+def test_a_missing_extra_names_the_install_command(tmp_path, monkeypatch):
+    import sys
+
+    from normgraph.errors import InputError
+    from normgraph.panel import file_type
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(InputError, match=r'pip install -e "\.\[panel\]"'):
+        file_type(tmp_path / "p.parquet")
+    assert file_type(tmp_path / "p.csv") == "csv"  # near miss: CSV needs no extra
