@@ -51,6 +51,14 @@ def panel(dates: list[str], place_codes: list[str] | None = None, instrument_cod
     return list(panel_rows(dates, place_codes, instrument_codes, graph)[1])
 
 
+def panel_frame(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
+                graph: LocalGraph | None = None, shape: str = "long"):
+    """The panel as a pandas DataFrame (needs the extra [panel]); `frame.to_arrow()` or pyarrow gives Arrow."""
+    codes, rows = panel_rows(dates, place_codes, instrument_codes, graph)
+    file_type(Path("panel.parquet"))  # pandas and pyarrow present, or the message naming the install command
+    return data_frame(wide(rows), wide_columns(codes)) if shape == "wide" else data_frame(rows, list(COLUMNS))
+
+
 def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
                graph: LocalGraph | None = None) -> tuple[list[str], Iterator[dict]]:
     """The instruments' codes, and the panel's rows as they are made (a long panel is written without holding it):

@@ -353,3 +353,20 @@ def test_the_editors_policy_holds_on_a_cached_page_and_nowhere_else(site):
         for _ in range(2):
             policies = get(site, address).headers.getlist("Content-Security-Policy")
             assert len(policies) == 1 and "script-src" not in policies[0] and "default-src 'none'" in policies[0]
+
+
+def test_the_panel_page_shows_and_downloads_what_the_panel_says(site, graph):
+    """Issue 28, point 4: /panel for a few States and years, and its CSV, hold the rows `panel` makes."""
+    from normgraph.panel import COLUMNS, panel, panel_dates
+
+    expected = panel(panel_dates(2014, 2016), ["NPL", "QAT"], graph=graph)
+    page = page_text(get(site, "/panel?country=NPL&country=QAT&from=2014&to=2016"))
+    assert re.search(r'id="panel-count">(\d+)<', page).group(1) == str(len(expected))
+    download = get(site, "/panel.csv?country=NPL&country=QAT&from=2014&to=2016")
+    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert [(r["place"], r["date"], r["instrument"], r["status"]) for r in rows] == [
+        (r["place"], r["date"], r["instrument"], r["status"]) for r in expected]
+    assert list(rows[0]) == list(COLUMNS)
+    assert "at most 10 States" in page_text(get(site, "/panel?" + "&".join(f"country={c}" for c in [
+        "NPL", "QAT", "IND", "BRA", "FRA", "DEU", "ITA", "ESP", "PRT", "GRC", "TUR"]), status=400))
+    assert "from and to are years" in page_text(get(site, "/panel?country=NPL&from=then", status=400))

@@ -144,6 +144,36 @@ def create_site(graph, ask, cache_pages: bool = True):
         return page("gap.html.j2", request.endpoint == "gap_json", data, regions=ilo_regions(),
                     fields=[f for f in fields(query) if f["name"] != "as-of"])
 
+    @app.get("/panel")
+    @app.get("/panel.csv", endpoint="panel_csv")
+    def panel_page():
+        """A researcher's panel for a few States over a range of years: the page shows it, the CSV downloads it.
+        Bounded (at most MAX_WEB_PLACES places): the whole world is `normgraph panel`'s job."""
+        import datetime as dt
+
+        from ..panel import COLUMNS, panel_dates, panel_rows
+
+        chosen = [code for code in request.args.getlist("country") if code.strip()]
+        this_year = dt.date.today().year
+        try:
+            first, last = int(request.args.get("from") or 2000), int(request.args.get("to") or this_year)
+        except ValueError:
+            raise InputError("from and to are years (e.g. from=2000&to=2024)") from None
+        if len(chosen) > MAX_WEB_PLACES:
+            raise InputError(f"at most {MAX_WEB_PLACES} States a page; `normgraph panel` writes the whole world")
+        rows = []
+        if chosen:
+            codes, made = panel_rows(panel_dates(first, min(last, this_year + 1)), chosen,
+                                     request.args.getlist("instrument") or None, graph)
+            rows = list(made)
+        if request.endpoint == "panel_csv":
+            from ..render import delimited
+
+            return app.response_class(delimited(rows, list(COLUMNS), ","), mimetype="text/csv",
+                                      headers={"Content-Disposition": f'attachment; filename="panel-{first}-{last}.csv"'})
+        return render_template("panel.html.j2", rows=rows, columns=COLUMNS, chosen=chosen, first=first, last=last,
+                               request=request, as_of=None)
+
     @app.get("/instrument/<code>")
     @app.get("/instrument/<code>.json", endpoint="instrument_json")
     def instrument(code: str):
@@ -220,6 +250,8 @@ def create_site(graph, ask, cache_pages: bool = True):
     app.jinja_env.filters.update(details=row_details, bound=bound_text, web_url=web_address)
     return app
 
+
+MAX_WEB_PLACES = 10
 
 # No script runs on these pages (none is needed): a script that slipped into a page would not run either.
 # The SPARQL page alone runs scripts, and only this server's own files (the vendored editor): no inline script,
