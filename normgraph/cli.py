@@ -550,13 +550,15 @@ def explained(situation: dict) -> str:
 @click.option("--monthly", is_flag=True, help="A row for the last day of each month instead.")
 @click.option("--country", "countries", multiple=True, metavar="STATE", help="Only these States or territories (repeat).")
 @click.option("--instrument", "instruments", multiple=True, metavar="CODE", help="Only these instruments (repeat).")
+@click.option("--gaps", is_flag=True, help="Add a column per gap query: in the gap, undetermined, or not (slower: each "
+                                           "query is asked once a day).")
 @click.option("--shape", type=click.Choice(["long", "wide"]), default="long", show_default=True,
               help="long: a row per place, day and instrument; wide: a row per place and day, a status column per instrument.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="FILE",
               help="FILE.csv, FILE.parquet or FILE.dta (Stata; both need pip install -e \".[panel]\"); its codebook "
                    "is written beside it as FILE.codebook.md.")
 @store_option
-def panel(first, last, day, monthly, countries, instruments, shape, output, store):
+def panel(first, last, day, monthly, countries, instruments, gaps, shape, output, store):
     """A panel of legal effect for researchers: for each State (and territory) and each year (or month), every
     instrument's status on that day (bound, not yet in force, denounced, not ratified, not an ILO Member, not yet
     adopted, not applied to the territory, undetermined), the consent type, the C138 age, ILO membership and
@@ -571,17 +573,20 @@ def panel(first, last, day, monthly, countries, instruments, shape, output, stor
     import datetime as dt
 
     from .files import atomic_write
-    from .panel import COLUMNS, codebook, file_columns, file_type, panel_dates, panel_rows, wide, wide_columns, write_panel
+    from .panel import COLUMNS, codebook, file_columns, file_type, gap_columns, panel_dates, panel_rows, wide, wide_columns, write_panel
 
     file_type(output)
     dates = panel_dates(first, last if last is not None else dt.date.today().year, day, monthly)
     graph = local_graph(store, in_memory=True)  # thousands of questions: a copy in memory (0.3 s) pays for itself
-    codes, rows = panel_rows(dates, list(countries) or None, list(instruments) or None, graph)
-    rows, columns = (wide(rows), wide_columns(codes)) if shape == "wide" else (rows, list(COLUMNS))
+    codes, rows = panel_rows(dates, list(countries) or None, list(instruments) or None, graph, gaps)
+    if shape == "wide":
+        rows, columns = wide(rows), wide_columns(codes, gaps)
+    else:
+        columns = [*COLUMNS, *gap_columns(gaps)]
+    # The codebook first: a panel is never left without it.
+    book, documented = output.with_name(output.stem + ".codebook.md"), codebook(graph, file_columns(output, columns), dates)
     written = write_panel(output, rows, columns)
-    book = output.with_name(output.stem + ".codebook.md")
-    described = file_columns(output, columns)
-    atomic_write(book, lambda stream: stream.write(codebook(graph, described, dates).encode("utf-8")))
+    atomic_write(book, lambda stream: stream.write(documented.encode("utf-8")))
     click.echo(f"wrote {written} rows to {output} and the codebook to {book}", err=True)
 
 

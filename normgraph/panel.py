@@ -52,15 +52,17 @@ def panel(dates: list[str], place_codes: list[str] | None = None, instrument_cod
 
 
 def panel_frame(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
-                graph: LocalGraph | None = None, shape: str = "long"):
+                graph: LocalGraph | None = None, shape: str = "long", gaps: bool = False):
     """The panel as a pandas DataFrame (needs the extra [panel]); `frame.to_arrow()` or pyarrow gives Arrow."""
-    codes, rows = panel_rows(dates, place_codes, instrument_codes, graph)
     file_type(Path("panel.parquet"))  # pandas and pyarrow present, or the message naming the install command
-    return data_frame(wide(rows), wide_columns(codes)) if shape == "wide" else data_frame(rows, list(COLUMNS))
+    codes, rows = panel_rows(dates, place_codes, instrument_codes, graph, gaps)
+    if shape == "wide":
+        return data_frame(wide(rows), wide_columns(codes, gaps))
+    return data_frame(rows, [*COLUMNS, *gap_columns(gaps)])
 
 
 def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
-               graph: LocalGraph | None = None) -> tuple[list[str], Iterator[dict]]:
+               graph: LocalGraph | None = None, gaps: bool = False) -> tuple[list[str], Iterator[dict]]:
     """The instruments' codes, and the panel's rows as they are made (a long panel is written without holding it):
     every question is asked, and every bad request refused, before the first row."""
     graph = graph or default_graph()
@@ -82,11 +84,13 @@ def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrumen
     if refused:
         raise InputError(f"{', '.join(refused)}: a recommendation binds no State, so it has no status in a panel")
     codes = instruments or sorted(binding)
+    found = gap_answers(graph, dates) if gaps else {}
 
     def rows() -> Iterator[dict]:
         for place in wanted:
             for day in dates:
                 missing = unrecorded[place, day]
+                in_gaps = {f"gap_{name}": found[name].get((place, day), "not") for name in found}
                 for code in codes:
                     record = recorded[place, day].get(code)
                     detail = record["statusThere"] if record else missing[code]["status"]
@@ -97,13 +101,35 @@ def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrumen
                            "consent_type": consent[place].get(code) if record else None,
                            "min_age": int(record["minAge"]) if record and record["minAge"] is not None else None,
                            "ilo_member": truth(missing[code]["member"]) if not known[place] else None,
-                           "state_exists": exists[place, day] if not known[place] else False}
+                           "state_exists": exists[place, day] if not known[place] else False, **in_gaps}
     return codes, rows()
 
 
-def wide_columns(codes: list[str]) -> list[str]:
+def gap_queries() -> list[str]:
+    """The catalogue entries that answer for each State on a day (the corridor answers for two, so it is not one)."""
+    from .queries.catalogue import catalogue
+
+    return [name for name, query in catalogue().items() if query.parameter("state") and not query.parameter("origin")]
+
+
+def gap_answers(graph: LocalGraph, dates: list[str]) -> dict[str, dict[tuple[str, str], str]]:
+    """For each gap query, the places it lists on each day: "in the gap", or "undetermined" (a place it does not
+    list is "not"). Each query is asked once a day, for every place at once, exactly as `normgraph gaps` asks it."""
+    from .queries.catalogue import named_query
+    from .reports import run_gap
+
+    return {name: {(row["country"], day): "undetermined" if row["undetermined"] else "in the gap"
+                   for day in dates for row in run_gap(graph, named_query(name), day)}
+            for name in gap_queries()}
+
+
+def gap_columns(gaps: bool) -> list[str]:
+    return [f"gap_{name}" for name in gap_queries()] if gaps else []
+
+
+def wide_columns(codes: list[str], gaps: bool = False) -> list[str]:
     return ["place", "territory_of", "date", "ilo_member", "state_exists", *[f"status_{c}" for c in codes],
-            *(["min_age_C138"] if "C138" in codes else [])]
+            *(["min_age_C138"] if "C138" in codes else []), *gap_columns(gaps)]
 
 
 def wide(rows: Iterable[dict]) -> Iterator[dict]:
@@ -115,7 +141,8 @@ def wide(rows: Iterable[dict]) -> Iterator[dict]:
             if line is not None:
                 yield line
             line = {"place": row["place"], "territory_of": row["territory_of"], "date": row["date"],
-                    "ilo_member": row["ilo_member"], "state_exists": row["state_exists"]}
+                    "ilo_member": row["ilo_member"], "state_exists": row["state_exists"],
+                    **{key: value for key, value in row.items() if key.startswith("gap_")}}
         line[f"status_{row['instrument']}"] = row["status"]
         if row["instrument"] == "C138":
             line["min_age_C138"] = row["min_age"]
@@ -152,8 +179,12 @@ def codebook(graph: LocalGraph, columns: list[str], dates: list[str]) -> str:
     lines = ["# normgraph panel: codebook", "",
              f"{len(dates)} days from {dates[0]} to {dates[-1]}. Each value is what `normgraph country PLACE --as-of DATE` "
              "says, from the queries below.", "", "## Columns", "", "| column | meaning |", "|---|---|"]
+    gap_titles = {column: named_query(name) for name in gap_queries()
+                  for column in (f"gap_{name}", stata_name(f"gap_{name}"))}
     meanings = {**COLUMN_MEANINGS, **{c: f"status of {c.removeprefix('status_')} (see status)" for c in columns
                                       if c.startswith("status_") and c not in COLUMN_MEANINGS},
+                **{c: f"in the gap, undetermined, or not: `normgraph gaps {q.name}`, {q.title} ({q.legal_basis})"
+                   for c, q in gap_titles.items()},
                 "min_age_C138": "for C138: " + COLUMN_MEANINGS["min_age"].removeprefix("for C138: ")}
     lines += [f"| {column} | {meanings[column]} |" for column in columns]
     lines += ["", "## The rules (the queries that compute the columns)", ""]

@@ -144,3 +144,20 @@ def test_a_missing_extra_names_the_install_command(tmp_path, monkeypatch):
     with pytest.raises(InputError, match=r'pip install -e "\.\[panel\]"'):
         file_type(tmp_path / "p.parquet")
     assert file_type(tmp_path / "p.csv") == "csv"  # near miss: CSV needs no extra
+
+
+def test_gap_columns_list_who_the_tables_say_is_in_the_gap(graph):
+    """Issue 28, point 1: with gaps, a column per catalogue query says for each place and day whether it is in the
+    gap, undetermined or not, as the oracle recomputes the pair gaps from the tables."""
+    from normgraph.panel import panel_rows, wide
+
+    days = ["2010-12-31", "2024-01-01"]
+    codes, rows = panel_rows(days, None, ["C182"], graph, gaps=True)
+    lines = list(wide(rows))
+    expected = Expected()
+    for day in days:
+        answer = {line["place"]: line["gap_c182-without-c138"] for line in lines if line["date"] == day}
+        listed = expected.has_without("C182", ["C138"], day)
+        assert {place: value for place, value in answer.items() if value != "not"} == {
+            place: "undetermined" if undetermined else "in the gap" for place, undetermined in listed.items()}
+    assert "not" in {line["gap_c182-without-c138"] for line in lines}  # near miss: most places are in no gap
