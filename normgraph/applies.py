@@ -118,13 +118,17 @@ class Classifier:
         keys = {self.binding_key(case, state) for case in cases for state in case.states()} - self.profiles.keys()
         self.profiles.update(self.per_period(self.legal_time, keys, dated_rows))
 
-    def per_period(self, function, keys: set[tuple], dated=lambda answer, date: answer) -> dict:
+    def per_period(self, function, keys: set[tuple], dated=lambda answer, date: answer, adoptions: bool = False) -> dict:
         """function(key) for every (state, date, ...) key, asked once per state, period and the key's other parts:
-        between two days of profiles/legal-time-changes.rq a state's answer is the same but for the date it names,
-        which `dated(answer, date)` puts right. The questions asked run side by side (see in_parallel)."""
+        between two days of profiles/legal-time-changes.rq (and, with `adoptions`, of profiles/adoption-days.rq) a
+        state's answer is the same but for the date it names, which `dated(answer, date)` puts right. The questions
+        asked run side by side (see in_parallel)."""
         from bisect import bisect_right
 
         changes = in_parallel(self.change_days, {key[0] for key in keys})
+        if adoptions:
+            adopted = self.adoption_days()
+            changes = {state: sorted(set(days) | adopted) for state, days in changes.items()}
 
         def period(key: tuple) -> tuple:
             return key[0], bisect_right(changes[key[0]], key[1]), *key[2:]
@@ -140,6 +144,14 @@ class Classifier:
 
         days = {row["day"] for row in run_named(self.graph, "profiles", "legal-time-changes", state=state)}
         return sorted(days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days})
+
+    @lru_cache(maxsize=1)
+    def adoption_days(self) -> set[str]:
+        """The instruments' adoption days, and the day after each, as change_days gives a State's."""
+        import datetime as dt
+
+        days = {row["day"] for row in run_named(self.graph, "profiles", "adoption-days")}
+        return days | {(dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() for day in days}
 
     def unrecorded_status(self, key: tuple[str, str]) -> dict[str, dict]:
         """What a missing record of each instrument means for a State on a date (profiles/unrecorded-status.rq)."""
@@ -206,7 +218,7 @@ class Classifier:
             self.check_states_existed(case)
         self.read_legal_time(cases)
         keys = {(state, case.facts["date"]) for case in cases for state in case.states()} - self.unrecorded.keys()
-        self.unrecorded.update(self.per_period(self.unrecorded_status, keys))
+        self.unrecorded.update(self.per_period(self.unrecorded_status, keys, adoptions=True))
         return [self.answer(case, found, explain) for case, found in zip(cases, self.findings(cases))]
 
     def answer(self, case: Case, found: dict[str, dict], explain: bool) -> dict:

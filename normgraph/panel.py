@@ -75,7 +75,7 @@ def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrumen
     classifier = Classifier(graph)
     keys = {(place, day) for place in wanted for day in dates}
     recorded = classifier.per_period(lambda key: classifier.legal_time((*key, None)), keys, dated_rows)
-    unrecorded = classifier.per_period(classifier.unrecorded_status, keys, dated_rows)
+    unrecorded = classifier.per_period(classifier.unrecorded_status, keys, dated_rows, adoptions=True)
     exists = classifier.per_period(lambda key: statehood_on(graph, key[0], key[1])["a_state_on_date"], keys)
     consent = {place: {row["instrument"]: row["consentType"]
                        for row in run_named(graph, "profiles", "country-records", state=place)} for place in wanted}
