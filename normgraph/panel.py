@@ -23,7 +23,7 @@ from .reports import data_as_of, default_graph, statehood_on, truth
 
 FIRST_YEAR = 1919  # the ILO's first Conference: no instrument in the graph is older
 COLUMNS = ("place", "territory_of", "date", "instrument", "status", "status_detail", "bound", "in_force_from",
-           "consent_type", "min_age", "ilo_member", "state_exists")
+           "consent_type", "min_age", "min_age_low", "min_age_high", "ilo_member", "state_exists")
 
 
 def panel_dates(first: int, last: int, day: str = "12-31", monthly: bool = False) -> list[str]:
@@ -99,10 +99,15 @@ def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrumen
                            "bound": truth(record["boundThere"] if record else missing[code]["bound"]),
                            "in_force_from": record["inForceFrom"] if record else None,
                            "consent_type": consent[place].get(code) if record else None,
-                           "min_age": int(record["minAge"]) if record and record["minAge"] is not None else None,
+                           "min_age": number(record, "minAge"), "min_age_low": number(record, "minAgeLow"),
+                           "min_age_high": number(record, "minAgeHigh"),
                            "ilo_member": truth(missing[code]["member"]) if not known[place] else None,
                            "state_exists": exists[place, day] if not known[place] else False, **in_gaps}
     return codes, rows()
+
+
+def number(record: dict | None, key: str) -> int | None:
+    return int(record[key]) if record and record[key] is not None else None
 
 
 def gap_queries() -> list[str]:
@@ -166,6 +171,9 @@ COLUMN_MEANINGS = {
     "in_force_from": "the day the consent took effect, where the sources give one",
     "consent_type": "ratification, accession, succession, declaration of application, ... as recorded",
     "min_age": "for C138: the minimum age declared and in force on the day (blank where a raise is not dated)",
+    "min_age_low": "for C138: the lowest the age in force can be on the day (equal to min_age when it is known)",
+    "min_age_high": "for C138: the highest it can be (above min_age_low where the sources show a raise they do not "
+                    "date, C138 Art. 2(2))",
     "ilo_member": "yes or no: whether the State is an ILO Member on the day (blank for a territory)",
     "state_exists": "yes or no: whether the State exists on the day (no before independence, and for a territory)",
 }
@@ -199,7 +207,7 @@ def codebook(graph: LocalGraph, columns: list[str], dates: list[str]) -> str:
 
 # The files researchers open without converting: CSV (anything), Parquet (pandas, R's arrow), Stata (Stata, R's haven).
 FILE_TYPES = {".csv": "csv", ".parquet": "parquet", ".dta": "dta"}
-NUMBERS = ("min_age", "min_age_C138")
+NUMBERS = ("min_age", "min_age_low", "min_age_high", "min_age_C138")
 
 
 def file_type(path: Path) -> str:

@@ -41,6 +41,8 @@ def test_every_sampled_cell_says_what_country_says(graph, sample):
                 elif code in recorded:
                     assert (row["status"], row["bound"]) == (recorded[code]["status"], recorded[code]["bound"]), row
                     assert row["min_age"] == recorded[code]["min_age"]
+                    if recorded[code].get("min_age_between"):
+                        assert [row["min_age_low"], row["min_age_high"]] == recorded[code]["min_age_between"]
                 elif code not in adopted:
                     assert row["status"] == "not yet adopted", row
                 else:
