@@ -573,16 +573,12 @@ def panel(first, last, day, monthly, countries, instruments, gaps, shape, output
     import datetime as dt
 
     from .files import atomic_write
-    from .panel import COLUMNS, codebook, file_columns, file_type, gap_columns, panel_dates, panel_rows, wide, wide_columns, write_panel
+    from .panel import codebook, file_columns, file_type, panel_dates, panel_rows, shaped, write_panel
 
     file_type(output)
     dates = panel_dates(first, last if last is not None else dt.date.today().year, day, monthly)
     graph = local_graph(store, in_memory=True)  # thousands of questions: a copy in memory (0.3 s) pays for itself
-    codes, rows = panel_rows(dates, list(countries) or None, list(instruments) or None, graph, gaps)
-    if shape == "wide":
-        rows, columns = wide(rows), wide_columns(codes, gaps)
-    else:
-        columns = [*COLUMNS, *gap_columns(gaps)]
+    rows, columns = shaped(*panel_rows(dates, list(countries) or None, list(instruments) or None, graph, gaps), shape, gaps)
     # The codebook first: a panel is never left without it.
     book, documented = output.with_name(output.stem + ".codebook.md"), codebook(graph, file_columns(output, columns), dates)
     written = write_panel(output, rows, columns)

@@ -55,10 +55,14 @@ def panel_frame(dates: list[str], place_codes: list[str] | None = None, instrume
                 graph: LocalGraph | None = None, shape: str = "long", gaps: bool = False):
     """The panel as a pandas DataFrame (needs the extra [panel]); `frame.to_arrow()` or pyarrow gives Arrow."""
     file_type(Path("panel.parquet"))  # pandas and pyarrow present, or the message naming the install command
-    codes, rows = panel_rows(dates, place_codes, instrument_codes, graph, gaps)
+    return data_frame(*shaped(*panel_rows(dates, place_codes, instrument_codes, graph, gaps), shape, gaps))
+
+
+def shaped(codes: list[str], rows: Iterable[dict], shape: str, gaps: bool) -> tuple[Iterable[dict], list[str]]:
+    """The rows and columns of the long shape (a row per place, day and instrument) or the wide one."""
     if shape == "wide":
-        return data_frame(wide(rows), wide_columns(codes, gaps))
-    return data_frame(rows, [*COLUMNS, *gap_columns(gaps)])
+        return wide(rows), wide_columns(codes, gaps)
+    return rows, [*COLUMNS, *gap_columns(gaps)]
 
 
 def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrument_codes: list[str] | None = None,
@@ -66,8 +70,8 @@ def panel_rows(dates: list[str], place_codes: list[str] | None = None, instrumen
     """The instruments' codes, and the panel's rows as they are made (a long panel is written without holding it):
     every question is asked, and every bad request refused, before the first row."""
     graph = graph or default_graph()
-    wanted = [country_code(code) for code in place_codes] if place_codes else places(graph)
     known = {row["code"]: row["territoryOf"] for row in run_named(graph, "profiles", "panel-places")}
+    wanted = [country_code(code) for code in place_codes] if place_codes else list(known)
     unknown = [code for code in wanted if code not in known]
     if unknown:
         raise InputError(f"normgraph has no data on {', '.join(unknown)}")

@@ -370,3 +370,4 @@ def test_the_panel_page_shows_and_downloads_what_the_panel_says(site, graph):
     assert "at most 10 States" in page_text(get(site, "/panel?" + "&".join(f"country={c}" for c in [
         "NPL", "QAT", "IND", "BRA", "FRA", "DEU", "ITA", "ESP", "PRT", "GRC", "TUR"]), status=400))
     assert "from and to are years" in page_text(get(site, "/panel?country=NPL&from=then", status=400))
+    assert "up to" in page_text(get(site, "/panel?country=NPL&from=2000&to=9999", status=400))

@@ -161,11 +161,10 @@ def create_site(graph, ask, cache_pages: bool = True):
             raise InputError("from and to are years (e.g. from=2000&to=2024)") from None
         if len(chosen) > MAX_WEB_PLACES:
             raise InputError(f"at most {MAX_WEB_PLACES} States a page; `normgraph panel` writes the whole world")
-        rows = []
-        if chosen:
-            codes, made = panel_rows(panel_dates(first, min(last, this_year + 1)), chosen,
-                                     request.args.getlist("instrument") or None, graph)
-            rows = list(made)
+        if last > this_year:
+            raise InputError(f"to is a year up to {this_year}: the data say nothing of later years")
+        rows = list(panel_rows(panel_dates(first, last), chosen, request.args.getlist("instrument") or None,
+                               graph)[1]) if chosen else []
         if request.endpoint == "panel_csv":
             from ..render import delimited
 
