@@ -125,7 +125,7 @@ class WorkerPool:
             raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
         pid, requests, answers = worker
         try:
-            write_frame(requests, request)
+            write_frame(requests, request, deadline)
             wait_for_answer(answers, deadline, client_gone)
             answer = read_frame(answers, deadline)
         except (TimeoutError, ClientGone) as stop:
@@ -230,10 +230,20 @@ def wait_for_answer(fd: int, deadline: float, client_gone: Callable[[], bool]) -
             raise ClientGone
 
 
-def write_frame(fd: int, payload: bytes) -> None:
+def write_frame(fd: int, payload: bytes, deadline: float | None = None) -> None:
+    """One length-prefixed message; with a deadline, TimeoutError if the other end has not taken it all by then.
+    (A query larger than the pipe's buffer waits on the worker's reading: a worker that never reads, such as one
+    forked while another thread held a lock, held the request for ever.)"""
     data = len(payload).to_bytes(FRAME, "big") + payload
     while data:
-        data = data[os.write(fd, data):]
+        if deadline is not None:
+            _, ready, _ = select.select([], [fd], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise TimeoutError
+            # Writable means room for PIPE_BUF bytes at least: a larger write could block past the deadline.
+            data = data[os.write(fd, data[:select.PIPE_BUF]):]
+        else:
+            data = data[os.write(fd, data):]
 
 
 def read_frame(fd: int, deadline: float | None) -> bytes:
