@@ -9,6 +9,7 @@ through a pipe, so that a query costs no fork.
 """
 from __future__ import annotations
 
+import collections
 import os
 import resource
 import select
@@ -75,6 +76,9 @@ class WorkerPool:
         # of its requests (and exits) once the server is gone, even if its siblings live on.
         self.server_ends: set[int] = set()
         self.idle: queue.Queue = queue.Queue()
+        # Queries on an event loop waiting for a worker (futures), longest first; `lock` keeps them and `idle` in step.
+        self.waiting: collections.deque = collections.deque()
+        self.lock = threading.Lock()
         # Server threads that may run or wait for a query at once; past them a query is told the server is busy at
         # once, so that queries can never hold every thread the web pages need.
         self.admitted = threading.BoundedSemaphore(2 * size)
@@ -109,11 +113,99 @@ class WorkerPool:
         worker is then stopped too)."""
 
         if not self.admitted.acquire(blocking=False):
-            raise StoreError("every query worker is busy and as many queries wait; try again later")
+            raise StoreError(BUSY)
         try:
             return self.run_admitted(request, client_gone, min(seconds or self.seconds, self.seconds))
         finally:
             self.admitted.release()
+
+    async def run_async(self, request: bytes, seconds: float) -> bytes:
+        """`run` for a caller on an event loop: a small request is handed to a worker and awaited on the loop, with
+        no thread (waiting its turn, if need be, behind the loop's other queries); a larger one waits on a thread,
+        as `run` does. Cancelling the call (its client left) stops the query."""
+        import asyncio
+
+        if not self.admitted.acquire(blocking=False):
+            raise StoreError(BUSY)
+        try:
+            seconds = min(seconds, self.seconds)
+            if FRAME + len(request) <= select.PIPE_BUF:  # written whole at once into an idle worker's empty pipe
+                deadline = time.monotonic() + seconds
+                worker = await self.next_worker(seconds)
+                return await self.handed_over(worker, request, seconds, deadline)
+            gone = threading.Event()
+            try:
+                return await asyncio.get_running_loop().run_in_executor(None, self.run_admitted, request, gone.is_set,
+                                                                        seconds)
+            except asyncio.CancelledError:
+                gone.set()
+                raise
+        finally:
+            self.admitted.release()
+
+    async def next_worker(self, seconds: float) -> tuple[int, int, int]:
+        import asyncio
+        import queue
+
+        with self.lock:
+            try:
+                return self.idle.get_nowait()
+            except queue.Empty:
+                waiter = asyncio.get_running_loop().create_future()
+                self.waiting.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter, seconds)
+        except asyncio.TimeoutError:
+            raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
+
+    def release(self, worker: tuple[int, int, int]) -> None:
+        """A worker free again: to the query that has waited longest on the event loop, else to the idle ones."""
+        with self.lock:
+            if not self.waiting:
+                self.idle.put(worker)
+                return
+            waiter = self.waiting.popleft()
+
+        def hand() -> None:
+            if waiter.done():  # its query gave up meanwhile
+                self.release(worker)
+            else:
+                waiter.set_result(worker)
+        waiter.get_loop().call_soon_threadsafe(hand)
+
+    async def handed_over(self, worker: tuple[int, int, int], request: bytes, seconds: float, deadline: float) -> bytes:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        pid, requests, answers = worker
+        answered = loop.create_future()
+        frame = bytearray()
+
+        def readable() -> None:
+            chunk = os.read(answers, 1 << 20)
+            if not chunk:
+                answered.done() or answered.set_exception(EOFError())
+                return
+            frame.extend(chunk)
+            if len(frame) >= FRAME and len(frame) - FRAME >= int.from_bytes(frame[:FRAME], "big"):
+                answered.done() or answered.set_result(bytes(frame[FRAME:]))
+        os.write(requests, len(request).to_bytes(FRAME, "big") + request)
+        loop.add_reader(answers, readable)
+        try:
+            try:
+                answer = await asyncio.wait_for(answered, deadline - time.monotonic())
+            finally:
+                loop.remove_reader(answers)
+        except (asyncio.TimeoutError, asyncio.CancelledError) as stop:
+            kill(pid)
+            self.replace(worker)
+            if isinstance(stop, asyncio.CancelledError):
+                raise
+            raise StoreError(f"the query ran longer than {seconds:g} s and was stopped") from None
+        except (OSError, EOFError):
+            self.died(worker)
+        self.release(worker)
+        return checked_answer(answer)
 
     def run_admitted(self, request: bytes, client_gone: Callable[[], bool], seconds: float) -> bytes:
         import queue
@@ -134,23 +226,23 @@ class WorkerPool:
             if isinstance(stop, ClientGone):
                 raise StoreError("the client went away; its query was stopped") from None
             raise StoreError(f"the query ran longer than {seconds:g} s and was stopped") from None
-        except (OSError, EOFError):  # the worker died: its memory limit, or a crash
-            status = os.waitpid(pid, 0)[1]
-            self.replace(worker)
-            check_exit(status, self.memory_mb)
-            raise StoreError("the worker stopped without an answer") from None
-        self.idle.put(worker)
-        if answer.startswith(REJECTION):
-            raise QueryError(answer[len(REJECTION):].decode("utf-8", "replace"))
-        if answer.startswith(FAILURE):
-            raise StoreError(f"the query failed: {answer[len(FAILURE):].decode('utf-8', 'replace')}")
-        return answer
+        except (OSError, EOFError):
+            self.died(worker)
+        self.release(worker)
+        return checked_answer(answer)
+
+    def died(self, worker: tuple[int, int, int]) -> None:
+        """A worker that stopped without an answer (its memory limit, or a crash) is replaced; StoreError says why."""
+        status = os.waitpid(worker[0], 0)[1]
+        self.replace(worker)
+        check_exit(status, self.memory_mb)
+        raise StoreError("the worker stopped without an answer")
 
     def replace(self, worker: tuple[int, int, int]) -> None:
         for fd in worker[1:]:
             os.close(fd)
             self.server_ends.discard(fd)
-        self.idle.put(self.start_worker())
+        self.release(self.start_worker())
 
     def close(self) -> None:
         while not self.idle.empty():
@@ -186,6 +278,16 @@ def can_leave_network() -> bool:
 
 # How a worker marks an answer that is an error instead (an answer never starts with a NUL byte).
 REJECTION, FAILURE = b"\x00rejected:", b"\x00failed:"
+BUSY = "every query worker is busy and as many queries wait; try again later"
+
+
+def checked_answer(answer: bytes) -> bytes:
+    """A worker's answer; QueryError or StoreError if it is the error the worker marked it as."""
+    if answer.startswith(REJECTION):
+        raise QueryError(answer[len(REJECTION):].decode("utf-8", "replace"))
+    if answer.startswith(FAILURE):
+        raise StoreError(f"the query failed: {answer[len(FAILURE):].decode('utf-8', 'replace')}")
+    return answer
 FRAME = 8  # bytes of the length that precedes each request and answer
 
 

@@ -1,18 +1,17 @@
-"""The embedded store as a read-only SPARQL 1.1 Protocol endpoint: a WSGI application served by waitress.
+"""The embedded store as a read-only SPARQL 1.1 Protocol endpoint, served by graph/http_server.py.
 
-Waitress bounds what reaches the application (request bodies, idle connections, open connections). Each
-query then runs in one of a few worker processes forked with the store before the server starts
+The server bounds what reaches the endpoint (request bodies, idle and slow connections, connections per address).
+Each query then runs in one of a few worker processes forked with the store before the server starts
 (graph/bounded.py), under a wall-clock limit, a memory limit and a cap on the rows or triples it returns;
 past a limit the worker is killed and replaced and the client told so, while the other clients keep their
-answers. Updates are refused; so is SERVICE, unless the operator names
-the endpoints a query may federate to.
+answers. Updates are refused; so is SERVICE, unless the operator names the endpoints a query may federate to.
 """
 from __future__ import annotations
 
 import json
 import re
 import urllib.parse
-from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -110,23 +109,70 @@ def sparql_app(workers, limits: Limits, site=None):
         path = environ.get("PATH_INFO", "")
         if site is not None and path not in ("/query", "/update"):
             return site(environ, start_response)
-        download = None
         try:
-            status, media_type, body, truncated, download = respond(workers, limits, environ)
+            job = query_job(limits, environ)
+            with worker_errors():
+                status, headers, body = job.answer(workers.run(job.payload, lambda: False, job.seconds))
         except Refusal as refusal:
-            status, media_type, body, truncated = refusal.status, "text/plain", (str(refusal) + "\n").encode(), False
-        headers = [("Content-Type", f"{media_type}; charset=utf-8"), ("Content-Length", str(len(body)))]
-        if truncated:
-            headers.append((TRUNCATED_HEADER, str(limits.max_rows)))
-        if download:
-            headers.append(("Content-Disposition", f'attachment; filename="results.{download}"'))
+            status, headers, body = refused(refusal)
         start_response(f"{status.value} {status.phrase}", headers)
         return [body]
     return app
 
 
-def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, bool, str | None]:
-    """The answer, and the file extension to download it as when the request named a `format`."""
+def query_route(workers, limits: Limits):
+    """/query and /update on the server's event loop (graph/http_server.py), with no thread in between: the answer of a
+    request to either, or None for any other path."""
+    async def route(request, server_name: str, server_port: int):
+        try:
+            job = query_job(limits, request.environ(server_name, server_port, ""))
+            with worker_errors():
+                return job.answer(await workers.run_async(job.payload, job.seconds))
+        except Refusal as refusal:
+            return refused(refusal)
+
+    def routed(request, server_name: str, server_port: int):
+        return route(request, server_name, server_port) if request.path in ("/query", "/update") else None
+    return routed
+
+
+@contextmanager
+def worker_errors():
+    """A query the engine rejected is the client's error; one stopped at a limit, or refused by a busy pool, is
+    the service's."""
+    try:
+        yield
+    except QueryError as error:
+        raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
+    except StoreError as error:
+        raise Refusal(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from None
+
+
+def refused(refusal: Refusal):
+    return refusal.status, [("Content-Type", "text/plain; charset=utf-8")], (str(refusal) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """A checked query, ready for a worker: what to send it, how long it may run, and how to answer with its result."""
+    payload: bytes
+    seconds: float
+    media_type: str
+    max_rows: int
+    download: str | None  # the file extension to download the answer as, when the request named a `format`
+
+    def answer(self, result: bytes) -> tuple[HTTPStatus, list[tuple[str, str]], bytes]:
+        truncated, body = result[:1] == b"T", result[1:]
+        headers = [("Content-Type", f"{self.media_type}; charset=utf-8")]
+        if truncated:
+            headers.append((TRUNCATED_HEADER, str(self.max_rows)))
+        if self.download:
+            headers.append(("Content-Disposition", f'attachment; filename="results.{self.download}"'))
+        return HTTPStatus.OK, headers, body
+
+
+def query_job(limits: Limits, environ) -> QueryJob:
+    """The query a request asks, checked, with the answer's media type; Refusal for what is not a query to run."""
     path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
     if path == "/update":
         raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY)
@@ -144,13 +190,11 @@ def respond(workers, limits: Limits, environ) -> tuple[HTTPStatus, str, bytes, b
     named = next((values[0] for params in (url_params, body_params) for key in ("format", "output")
                   if (values := params.get(key))), None)
     accept = format_accept(named, environ.get("HTTP_ACCEPT") or "")
-    # Our own download links name a file type: the answer comes as an attachment with that extension.
-    download = named if named in FORMAT_TYPES else None
-    # waitress reads ahead on the connection (channel_request_lookahead), so it can tell a client that left.
-    client_gone = environ.get("waitress.client_disconnected") or (lambda: False)
     # Relative IRIs in a query resolve against the service's own address (Protocol 2.1: the service's base IRI).
     base = f"http://{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}/query"
-    return (*answer(workers, limits, query, accept, client_gone, dataset_of(url_params, body_params), base), download)
+    payload, media_type, seconds = planned(limits, query, accept, dataset_of(url_params, body_params), base)
+    # Our own download links name a file type: the answer comes as an attachment with that extension.
+    return QueryJob(payload, seconds, media_type, limits.max_rows, named if named in FORMAT_TYPES else None)
 
 
 def one_query(params: dict[str, list[str]]) -> str | None:
@@ -239,24 +283,17 @@ def checked_form(query: str | None, limits: Limits) -> tuple[str, bool]:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
-def answer(workers, limits: Limits, query: str | None, accept: str, client_gone: Callable[[], bool],
-           dataset: tuple[list[str], list[str]] | None = None, base: str | None = None) -> tuple[HTTPStatus, str, bytes, bool]:
+def planned(limits: Limits, query: str | None, accept: str, dataset: tuple[list[str], list[str]] | None = None,
+            base: str | None = None) -> tuple[bytes, str, float]:
+    """What a worker is sent for a checked query, the answer's media type, and the seconds the query may run."""
     form, federates = checked_form(query, limits)
     offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
     media_type = negotiate(accept, offered, default)
     if not media_type:
         kind = "graphs" if form == "GRAPH" else "results"
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
-    seconds = limits.service_seconds if federates else limits.seconds
-    try:
-        body = workers.run(json.dumps([query, offered[media_type], limits.max_rows, dataset, base]).encode(), client_gone,
-                           seconds)
-    except QueryError as error:
-        raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
-    except StoreError as error:
-        raise Refusal(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from None
-    truncated, body = body[:1] == b"T", body[1:]
-    return HTTPStatus.OK, media_type, body, truncated
+    payload = json.dumps([query, offered[media_type], limits.max_rows, dataset, base]).encode()
+    return payload, media_type, limits.service_seconds if federates else limits.seconds
 
 
 def evaluator(store):
@@ -338,89 +375,30 @@ def term_json(term) -> dict:
 
 
 def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_SECONDS, site_factory=None):
-    """A waitress server for the application, bound and ready for `run()` (`effective_port` tells the port),
-    and its worker pool, to be closed after it. The workers are forked before waitress starts its threads, and
-    are offline (a network namespace of their own) unless SERVICE is allowed.
+    """A server for the application, bound and ready for `run()` (`effective_port` tells the port), and its worker
+    pool, to be closed after it. The workers are forked before the server starts its threads, and are offline (a
+    network namespace of their own) unless SERVICE is allowed.
     `site_factory(ask)` makes the WSGI application for every other path; `ask(query, accept)` runs a query as /query
     does (same workers and limits) and gives (media type, body, truncated), or raises Refusal."""
-    from waitress.adjustments import Adjustments
-
     from .bounded import WorkerPool, can_leave_network
+    from .http_server import ConnectionLimits, Server
 
     offline = not limits.allow_service and can_leave_network()
     workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb, offline=offline)
 
     def ask(query: str, accept: str) -> tuple[str, bytes, bool]:
-        return answer(workers, limits, query, accept, lambda: False)[1:]
+        payload, media_type, seconds = planned(limits, query, accept)
+        with worker_errors():
+            result = workers.run(payload, lambda: False, seconds)
+        return media_type, result[1:], result[:1] == b"T"
     try:
         site = site_factory(ask) if site_factory else None
-        adjustments = Adjustments(host=host, port=port, channel_timeout=idle, max_request_body_size=MAX_BODY_BYTES,
-                                  threads=THREADS, connection_limit=CONNECTIONS, asyncore_use_poll=True,
-                                  channel_request_lookahead=1, cleanup_interval=1.0, ident="normgraph-serve",
-                                  clear_untrusted_proxy_headers=True)
-        server = guarded_server(limits)(sparql_app(workers, limits, site), adj=adjustments)
+        connection_limits = ConnectionLimits(idle_seconds=idle, request_seconds=limits.request_seconds,
+                                             answer_seconds=limits.answer_seconds, max_body_bytes=MAX_BODY_BYTES,
+                                             per_address=CONNECTIONS_PER_ADDRESS, connections=CONNECTIONS)
+        server = Server(sparql_app(workers, limits, site), query_route(workers, limits), host, port, connection_limits,
+                        THREADS)
     except BaseException:
         workers.close()
         raise
     return server, workers
-
-
-def guarded_server(limits: Limits):
-    """waitress's TCP server, with what it lacks against slow clients: a deadline for reading a whole request and
-    for sending a whole answer (its idle timeout never fires on a client that trickles a byte at a time), and a
-    cap on the connections one address holds."""
-    import time
-
-    from waitress.channel import HTTPChannel
-    from waitress.server import TcpWSGIServer
-
-    class GuardedChannel(HTTPChannel):
-        def __init__(self, server, sock, addr, adj, map=None):
-            super().__init__(server, sock, addr, adj, map)
-            self.reading_since = self.sending_since = None
-            self.client = addr[0] if isinstance(addr, tuple) else addr
-            held = server.connections_by_address.get(self.client, 0)
-            server.connections_by_address[self.client] = held + 1
-            if held >= CONNECTIONS_PER_ADDRESS:
-                self.will_close = True
-
-        def received(self, data):
-            if self.request is None and data:
-                self.reading_since = time.monotonic()
-            result = super().received(data)
-            if self.request is None:
-                self.reading_since = None
-            return result
-
-        def handle_close(self):
-            if self.client is not None:
-                left = self.server.connections_by_address.get(self.client, 1) - 1
-                if left > 0:
-                    self.server.connections_by_address[self.client] = left
-                else:
-                    self.server.connections_by_address.pop(self.client, None)
-                self.client = None
-            super().handle_close()
-
-        def overdue(self, now: float) -> bool:
-            if self.total_outbufs_len:
-                self.sending_since = self.sending_since or now
-            else:
-                self.sending_since = None
-            return bool((self.reading_since and now - self.reading_since > limits.request_seconds)
-                        or (self.sending_since and now - self.sending_since > limits.answer_seconds))
-
-    class GuardedServer(TcpWSGIServer):
-        channel_class = GuardedChannel
-
-        def __init__(self, *args, **kwargs):
-            self.connections_by_address: dict[str, int] = {}
-            super().__init__(*args, **kwargs)
-
-        def maintenance(self, now):
-            super().maintenance(now)
-            monotonic = time.monotonic()
-            for channel in list(self.active_channels.values()):
-                if channel.overdue(monotonic):
-                    channel.will_close = True
-    return GuardedServer

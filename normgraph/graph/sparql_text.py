@@ -54,7 +54,21 @@ class Reading:
     services: tuple[str, ...]
 
 
+# Texts up to this long are read once and remembered (a client repeats its queries); longer ones are read each
+# time, so that what the memory holds stays bounded (1,024 texts of 4 kB at most).
+REMEMBERED_CHARS = 4096
+
+
 def reading(query: str) -> Reading:
+    return remembered_reading(query) if len(query) <= REMEMBERED_CHARS else read_tokens(query)
+
+
+@lru_cache(maxsize=1024)
+def remembered_reading(query: str) -> Reading:
+    return read_tokens(query)
+
+
+def read_tokens(query: str) -> Reading:
     keyword, depth, deepest, services, after_service = None, 0, 0, [], False
     for kind, text in tokens(query):
         if keyword is None and not (kind in ("iri", "pname") or (kind == "word" and text.upper() in ("PREFIX", "BASE"))):
