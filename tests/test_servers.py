@@ -264,6 +264,41 @@ def test_serve_closes_an_idle_connection(served):
     connection.close()
 
 
+def test_serve_answers_pipelined_requests_in_order_and_refuses_a_chunked_body(served, graph):
+    """HTTP/1.1 lets a client send its next request before the answer to the last: each is answered, in order, on
+    the same connection. A body without a length is refused with 411, never read as a request."""
+    import socket
+
+    host, port = urllib.parse.urlsplit(served).netloc.split(":")
+    queries = [f"PREFIX ng: <https://w3id.org/normgraph#> SELECT ?name WHERE {{ ?s ng:iso3 '{code}' ; "
+               "<http://www.w3.org/2000/01/rdf-schema#label> ?name }" for code in ("NPL", "QAT", "ITA")]
+    expected = [graph.select(query).rows[0]["name"] for query in queries]
+    requests = "".join(f"GET /query?{urllib.parse.urlencode({'query': q})} HTTP/1.1\r\nHost: x\r\n"
+                       "Accept: text/csv\r\n\r\n" for q in queries)
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(requests.encode())
+        received = b""
+        while received.count(b"HTTP/1.1 200") < 3 or not received.rstrip().endswith(expected[-1].encode()):
+            chunk = connection.recv(65536)
+            assert chunk, received
+            received += chunk
+    answers = [part.split(b"\r\n\r\n", 1)[1].decode().split("\r\n")[1] for part in received.split(b"HTTP/1.1 ")[1:]]
+    assert answers == expected
+    chunked = http(served, data=iter([b"ASK {}"]), headers={"Content-Type": "application/sparql-query",
+                                                            "Transfer-Encoding": "chunked"})
+    assert chunked[0] == 411 and b"Content-Length" in chunked[2]
+
+
+def test_serve_queues_more_simple_queries_than_it_has_workers(served):
+    """Twelve clients at once (three times the workers): each answered, none told the server is busy."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = served + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(lambda _: http(url)[0], range(120)))
+    assert statuses == [200] * 120
+
+
 class Recorder:
     """A loopback listener that records whether anything connected to it."""
 

@@ -82,6 +82,8 @@ class WorkerPool:
         # Server threads that may run or wait for a query at once; past them a query is told the server is busy at
         # once, so that queries can never hold every thread the web pages need.
         self.admitted = threading.BoundedSemaphore(2 * size)
+        # Queries the event loop runs or queues at once, holding no thread; past them, the same answer at once.
+        self.queued = threading.BoundedSemaphore(QUEUED_PER_WORKER * size)
         for _ in range(size):
             self.idle.put(self.start_worker())
 
@@ -125,21 +127,25 @@ class WorkerPool:
         as `run` does. Cancelling the call (its client left) stops the query."""
         import asyncio
 
-        if not self.admitted.acquire(blocking=False):
-            raise StoreError(BUSY)
-        try:
-            seconds = min(seconds, self.seconds)
-            if FRAME + len(request) <= select.PIPE_BUF:  # written whole at once into an idle worker's empty pipe
+        seconds = min(seconds, self.seconds)
+        if FRAME + len(request) <= select.PIPE_BUF:  # written whole at once into an idle worker's empty pipe
+            if not self.queued.acquire(blocking=False):
+                raise StoreError(BUSY)
+            try:
                 deadline = time.monotonic() + seconds
                 worker = await self.next_worker(seconds)
                 return await self.handed_over(worker, request, seconds, deadline)
-            gone = threading.Event()
-            try:
-                return await asyncio.get_running_loop().run_in_executor(None, self.run_admitted, request, gone.is_set,
-                                                                        seconds)
-            except asyncio.CancelledError:
-                gone.set()
-                raise
+            finally:
+                self.queued.release()
+        if not self.admitted.acquire(blocking=False):
+            raise StoreError(BUSY)
+        gone = threading.Event()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, self.run_admitted, request, gone.is_set,
+                                                                    seconds)
+        except asyncio.CancelledError:
+            gone.set()
+            raise
         finally:
             self.admitted.release()
 
@@ -191,12 +197,15 @@ class WorkerPool:
                 answered.done() or answered.set_result(bytes(frame[FRAME:]))
         os.write(requests, len(request).to_bytes(FRAME, "big") + request)
         loop.add_reader(answers, readable)
+        overdue = loop.call_later(deadline - time.monotonic(),
+                                  lambda: answered.done() or answered.set_exception(TimeoutError()))
         try:
             try:
-                answer = await asyncio.wait_for(answered, deadline - time.monotonic())
+                answer = await answered
             finally:
+                overdue.cancel()
                 loop.remove_reader(answers)
-        except (asyncio.TimeoutError, asyncio.CancelledError) as stop:
+        except (TimeoutError, asyncio.CancelledError) as stop:
             kill(pid)
             self.replace(worker)
             if isinstance(stop, asyncio.CancelledError):
@@ -278,6 +287,8 @@ def can_leave_network() -> bool:
 
 # How a worker marks an answer that is an error instead (an answer never starts with a NUL byte).
 REJECTION, FAILURE = b"\x00rejected:", b"\x00failed:"
+# Queries the event loop may run or queue, for each worker.
+QUEUED_PER_WORKER = 5
 BUSY = "every query worker is busy and as many queries wait; try again later"
 
 

@@ -22,6 +22,8 @@ from http import HTTPStatus
 MAX_HEAD_BYTES = 256 * 1024
 # Bytes of an answer the server queues for a client before it waits for the client to take them.
 WRITE_HIGH_WATER = 256 * 1024
+# How often the server looks for connections past a deadline (one sweep, not a timer a request).
+SWEEP_SECONDS = 0.25
 
 # What a route answers: status, headers, body.
 Answer = tuple[HTTPStatus, list[tuple[str, str]], bytes]
@@ -121,6 +123,7 @@ class Server:
         self.listener.setblocking(False)
         self.host, self.effective_port = host, self.listener.getsockname()[1]
         self.by_address: dict[str, int] = {}
+        self.connections: set[Connection] = set()
         self.open = 0
         self.server = None
 
@@ -129,6 +132,7 @@ class Server:
         self.loop.set_default_executor(self.threads)  # a query that waits for a worker waits on a page thread
         self.server = self.loop.run_until_complete(
             self.loop.create_server(lambda: Connection(self), sock=self.listener))
+        self.loop.call_later(SWEEP_SECONDS, self.sweep)
         try:
             self.loop.run_forever()
         finally:
@@ -140,6 +144,12 @@ class Server:
         else:
             self.listener.close()
         self.threads.shutdown(wait=False, cancel_futures=True)
+
+    def sweep(self) -> None:
+        now = self.loop.time()
+        for connection in [c for c in self.connections if c.overdue(now)]:
+            connection.hang_up()
+        self.loop.call_later(SWEEP_SECONDS, self.sweep)
 
     def wsgi(self, request: Request, client: str) -> Answer:
         """The WSGI application's answer, on a page thread."""
@@ -173,8 +183,10 @@ class Connection(asyncio.Protocol):
         self.busy = False  # a request is being answered
         self.closing = False
         self.task: asyncio.Future | None = None
-        self.timer: asyncio.TimerHandle | None = None
-        self.answer_timer: asyncio.TimerHandle | None = None
+        # Loop times past which the connection is hung up: for its next request to be whole (or, idle, to begin),
+        # and for its client to take what the server has written.
+        self.request_deadline: float | None = None
+        self.answer_deadline: float | None = None
 
     # Connection life
 
@@ -184,6 +196,7 @@ class Connection(asyncio.Protocol):
         self.client = peer[0] if isinstance(peer, tuple) else str(peer)
         server = self.server
         server.open += 1
+        server.connections.add(self)
         held = server.by_address.get(self.client, 0)
         server.by_address[self.client] = held + 1
         if held >= self.limits.per_address or server.open > self.limits.connections:
@@ -195,15 +208,13 @@ class Connection(asyncio.Protocol):
     def connection_lost(self, exc) -> None:
         server = self.server
         server.open -= 1
+        server.connections.discard(self)
         left = server.by_address.get(self.client, 1) - 1
         if left > 0:
             server.by_address[self.client] = left
         else:
             server.by_address.pop(self.client, None)
         self.closing = True
-        for timer in (self.timer, self.answer_timer):
-            if timer:
-                timer.cancel()
         if self.task and not self.task.done():
             self.task.cancel()  # nobody waits for the answer: its query is stopped
 
@@ -214,11 +225,17 @@ class Connection(asyncio.Protocol):
         else:
             self.transport.close()
 
-    def wait(self, seconds: float) -> None:
-        """Hang up unless the connection moves on within `seconds` (idle, or a request not yet whole)."""
-        if self.timer:
-            self.timer.cancel()
-        self.timer = self.server.loop.call_later(seconds, self.hang_up)
+    def wait(self, seconds: float | None) -> None:
+        """Hang up unless the connection moves on within `seconds` (idle, or a request not yet whole); None while
+        the server answers."""
+        self.request_deadline = None if seconds is None else self.server.loop.time() + seconds
+
+    def overdue(self, now: float) -> bool:
+        if self.answer_deadline is not None and now > self.answer_deadline:
+            if self.transport.get_write_buffer_size():
+                return True
+            self.answer_deadline = None
+        return self.request_deadline is not None and now > self.request_deadline
 
     # Reading
 
@@ -260,8 +277,7 @@ class Connection(asyncio.Protocol):
             return
         request = Request(method, target, version, headers, bytes(self.buffer[start:end]))
         del self.buffer[:end]
-        if self.timer:
-            self.timer.cancel()
+        self.wait(None)
         self.busy = True
         self.task = asyncio.ensure_future(self.answer(request))
 
@@ -303,13 +319,8 @@ class Connection(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         # The client takes its answer slower than it comes: it has until the answer deadline to take it all.
-        if self.answer_timer is None:
-            self.answer_timer = self.server.loop.call_later(self.limits.answer_seconds, self.answer_overdue)
+        if self.answer_deadline is None:
+            self.answer_deadline = self.server.loop.time() + self.limits.answer_seconds
 
     def resume_writing(self) -> None:
         pass
-
-    def answer_overdue(self) -> None:
-        self.answer_timer = None
-        if self.transport.get_write_buffer_size():
-            self.hang_up()
