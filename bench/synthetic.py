@@ -76,6 +76,31 @@ def synthetic_triples(states: int, seed: int) -> Iterator[tuple[str, object]]:
             yield "supervision", triple
 
 
+COMMENT_COLUMNS = ("comment", "body", "kind", "state", "instruments", "year", "session", "topics", "url", "evidence",
+                   "source", "as_of")
+
+
+def synthetic_comments_table(path, count: int, seed: int = 87) -> None:
+    """A comments table of `count` rows in the bundled table's shape (for `normgraph load --kind comments`): the real
+    States, instruments and topics, random years and kinds; each row names no source (the load names one)."""
+    import csv
+    from importlib.resources import files
+
+    def column(table: str, name: str) -> list[str]:
+        with files("normgraph.data").joinpath(table).open(encoding="utf-8") as rows:
+            return sorted({value for row in csv.DictReader(rows) for value in row[name].split(";") if value})
+    rng = random.Random(seed)
+    states, topics = column("countries.csv", "iso3"), column("comments.csv", "topics")
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(COMMENT_COLUMNS)
+        for n in range(count):
+            writer.writerow([f"SYN-{n}", "CEACR", rng.choice(("observation", "direct_request")), rng.choice(states),
+                             rng.choice(INSTRUMENTS), rng.randrange(1990, 2026), "",
+                             ";".join(rng.sample(topics, rng.randrange(0, 4))), f"https://normlex.ilo.org/synthetic/{n}",
+                             "text_seen", "", ""])
+
+
 def synthetic_quads(target: int, seed: int = 87) -> list[Quad]:
     """About `target` quads: the bundled ontology, instruments, topics and sources, plus synthetic states."""
     base = [q for name, triples in bundled_sources() if name in ("ontology", "topics", "sources", "instruments",

@@ -100,10 +100,10 @@ def write_query_result(result, fmt: str, stream) -> None:
             if isinstance(result, QueryBoolean):
                 stream.write(f"{'yes' if bool(result) else 'no'}\n".encode())
                 return
-            from .graph.store import python_value
+            from .graph.store import rows_of
 
             variables = [v.value for v in result.variables]
-            print_table([{v: python_value(row[v]) for v in variables} for row in result], variables)
+            print_table(rows_of(result, variables), variables)
             return
         result.serialize(stream, getattr(QueryResultsFormat, RESULT_FORMATS[fmt]))
     else:

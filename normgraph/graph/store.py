@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import QueryError, StoreError
@@ -37,25 +38,39 @@ class Results:
 
 def typed_value(lexical: str, datatype: str | None):
     """A literal as the plain value a user reads: integers and booleans typed, the rest as text."""
-    local = (datatype or "").rsplit("#", 1)[-1]
-    if local == "boolean":
+    kind = literal_kind(datatype or "")
+    if kind == "boolean":
         return lexical in ("true", "1")
-    if local in ("integer", "int", "long", "nonNegativeInteger"):
+    if kind == "integer":
         return int(lexical)
     return lexical
 
 
-def python_value(term):
-    """An RDF term as the plain value a user reads: IRIs as text, literals typed by typed_value."""
+@lru_cache(maxsize=256)
+def literal_kind(datatype: str) -> str:
+    local = datatype.rsplit("#", 1)[-1]
+    return "integer" if local in ("integer", "int", "long", "nonNegativeInteger") else local
+
+
+def term_values():
+    """A function giving an RDF term as the plain value a user reads: IRIs as text, literals typed by typed_value
+    (made once for many terms: pyoxigraph is imported once, not once a term)."""
     from pyoxigraph import Literal, NamedNode
 
-    if term is None:
-        return None
-    if isinstance(term, NamedNode):
-        return term.value
-    if isinstance(term, Literal):
-        return typed_value(term.value, term.datatype.value)
-    return str(term)
+    def value(term):
+        kind = type(term)
+        if kind is NamedNode:
+            return term.value
+        if kind is Literal:
+            return typed_value(term.value, term.datatype.value)
+        return None if term is None else str(term)
+    return value
+
+
+def rows_of(solutions, variables: list[str]) -> list[dict]:
+    """Solutions as plain rows, one dict a solution."""
+    value = term_values()
+    return [dict(zip(variables, map(value, solution))) for solution in solutions]
 
 
 class GraphSizes:
@@ -163,7 +178,7 @@ class LocalGraph(GraphSizes):
         if not isinstance(solutions, QuerySolutions):
             raise QueryError("this is not a SELECT query; run it with `normgraph sparql`, which takes every query form")
         variables = [v.value for v in solutions.variables]
-        return Results(variables, [{name: python_value(row[name]) for name in variables} for row in solutions])
+        return Results(variables, rows_of(solutions, variables))
 
     def query(self, query: str):
         """Any query form, streamed: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
