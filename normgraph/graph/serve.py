@@ -13,11 +13,12 @@ import re
 import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
 from ..terms import XSD
-from .sparql_text import MAX_NESTING, UPDATE_FORMS, query_form, reading
+from .sparql_text import MAX_NESTING, REMEMBERED_CHARS, UPDATE_FORMS, query_form, reading
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -123,9 +124,21 @@ def sparql_app(workers, limits: Limits, site=None):
 def query_route(workers, limits: Limits):
     """/query and /update on the server's event loop (graph/http_server.py), with no thread in between: the answer of a
     request to either, or None for any other path."""
+    from .http_server import Request
+
+    @lru_cache(maxsize=1024)
+    def remembered_job(target: str, accept: str | None, server_name: str, server_port: int) -> QueryJob:
+        headers = {} if accept is None else {"accept": accept}
+        return query_job(limits, Request("GET", target, "HTTP/1.1", headers, b"").environ(server_name, server_port, ""))
+
     async def route(request, server_name: str, server_port: int):
         try:
-            job = query_job(limits, request.environ(server_name, server_port, ""))
+            # A GET with a short address is checked once and remembered (a client repeats its queries, and nothing
+            # else of such a request changes the job); any other is checked each time, so that memory stays bounded.
+            if request.method == "GET" and not request.body and len(request.target) <= REMEMBERED_CHARS:
+                job = remembered_job(request.target, request.headers.get("accept"), server_name, server_port)
+            else:
+                job = query_job(limits, request.environ(server_name, server_port, ""))
             with worker_errors():
                 return job.answer(await workers.run_async(job.payload, job.seconds))
         except Refusal as refusal:
@@ -349,9 +362,11 @@ def serialize_results(variables, rows, output_format) -> bytes:
 
     # pyoxigraph serialises only a whole QuerySolutions, which cannot be cut at a cap: the rows kept are written
     # as JSON results, parsed back into a QuerySolutions, and serialised in the asked format.
-    document = json.dumps({"head": {"vars": [v.value for v in variables]},
-                           "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
-                                                    for row in rows]}}).encode()
+    import orjson
+
+    document = orjson.dumps({"head": {"vars": [v.value for v in variables]},
+                             "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
+                                                      for row in rows]}})
     if output_format == QueryResultsFormat.JSON:  # already the W3C JSON results: no second pass
         return document
     reparsed = parse_query_results(document, format=QueryResultsFormat.JSON)
