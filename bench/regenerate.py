@@ -4,7 +4,7 @@
 
 Each section between `<!-- generated: NAME -->` and `<!-- end: NAME -->` is replaced by the benchmark's own table,
 headed by the date, the machine's load average and the versions it ran with; nothing in them is copied by hand.
-The narrative sections of RESULTS.md (older runs, with their dates) are left as they are.
+Every section of RESULTS.md is one of these; the earlier hand-measured sections live in bench/HISTORY.md.
 """
 from __future__ import annotations
 
@@ -19,8 +19,20 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-# Section name -> the benchmark that writes its table (its peers run in the same process: rdflib for the catalogue).
-SECTIONS = {"catalogue": ["bench_queries.py", "--runs", "15"], "panel": ["bench_panel.py", "--runs", "3"]}
+# Section name -> the benchmark that writes its table, with its peers in the same run (rdflib for the catalogue,
+# Oxigraph server for serve, Oxigraph server and Virtuoso for the backends).
+SECTIONS = {
+    "build": ["bench_build.py", "--runs", "5"],
+    "applies": ["bench_applies.py"],
+    "catalogue": ["bench_queries.py", "--runs", "15"],
+    "panel": ["bench_panel.py", "--runs", "3"],
+    "export": ["bench_export.py", "--runs", "3"],
+    "load": ["bench_load.py", "--rows", "10000", "100000", "1000000"],
+    "scale": ["bench_scale.py", "--quads", "1000000", "--grow", "comments", "--runs", "3"],
+    "serve": ["bench_serve.py", "--wrk", "--seconds", "5", "--runs", "3"],
+    "web": ["bench_web.py", "--seconds", "5"],
+    "backends": ["bench_backends.py", "--triples", "1000000", "--runs", "3"],
+}
 
 
 def measured(script: list[str]) -> str:

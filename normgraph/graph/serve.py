@@ -358,12 +358,11 @@ def evaluate(store, query: str, format_name: str, max_rows: int, dataset: list |
 
 def serialize_results(variables, rows, output_format) -> bytes:
     """SPARQL results in the negotiated format, written by pyoxigraph."""
+    import orjson
     from pyoxigraph import QueryResultsFormat, parse_query_results
 
     # pyoxigraph serialises only a whole QuerySolutions, which cannot be cut at a cap: the rows kept are written
     # as JSON results, parsed back into a QuerySolutions, and serialised in the asked format.
-    import orjson
-
     document = orjson.dumps({"head": {"vars": [v.value for v in variables]},
                              "results": {"bindings": [{v.value: term_json(row[v]) for v in variables if row[v] is not None}
                                                       for row in rows]}})
