@@ -299,6 +299,33 @@ def test_serve_queues_more_simple_queries_than_it_has_workers(served):
     assert statuses == [200] * 120
 
 
+def test_the_sparql_page_gets_a_worker_while_clients_flood_the_endpoint(served):
+    """The page runs its query on a thread, beside the endpoint's queries on the event loop: the workers go to the
+    query that has waited longest, whichever it is, so that a flood of endpoint queries never starves the page."""
+    import threading
+    import time
+
+    flood_url = served + "?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    until = time.monotonic() + 5
+    statuses: list[int] = []
+
+    def flood():
+        while time.monotonic() < until:
+            statuses.append(http(flood_url)[0])
+    threads = [threading.Thread(target=flood) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    started = time.monotonic()
+    page = http(served.rsplit("/", 1)[0] + "/sparql?" + urllib.parse.urlencode({"query": f"ASK {{ }} # {started}"}))
+    waited = time.monotonic() - started
+    for thread in threads:
+        thread.join()
+    assert page[0] == 200 and b"true" in page[2].lower()
+    assert waited < 3, waited  # well before the flood ends (4 s after the page asked)
+    assert set(statuses) <= {200, 503} and 200 in statuses
+
+
 class Recorder:
     """A loopback listener that records whether anything connected to it."""
 

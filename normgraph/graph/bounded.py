@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import os
+import queue
 import resource
 import select
 import signal
@@ -69,14 +70,13 @@ class WorkerPool:
 
     def __init__(self, work: Callable[[bytes], bytes], size: int, seconds: float, memory_mb: int | None,
                  offline: bool = False):
-        import queue
-
         self.work, self.seconds, self.memory_mb, self.offline = work, seconds, memory_mb, offline
         # The server's ends of every worker's pipes: a new worker closes them, so that each worker sees the end
         # of its requests (and exits) once the server is gone, even if its siblings live on.
         self.server_ends: set[int] = set()
         self.idle: queue.Queue = queue.Queue()
-        # Queries on an event loop waiting for a worker (futures), longest first; `lock` keeps them and `idle` in step.
+        # Queries waiting for a worker, longest first, whether on the event loop (a future) or on a thread (a slot of
+        # one); `lock` keeps them and `idle` in step.
         self.waiting: collections.deque = collections.deque()
         self.lock = threading.Lock()
         # Server threads that may run or wait for a query at once; past them a query is told the server is busy at
@@ -151,7 +151,6 @@ class WorkerPool:
 
     async def next_worker(self, seconds: float) -> tuple[int, int, int]:
         import asyncio
-        import queue
 
         with self.lock:
             try:
@@ -164,13 +163,34 @@ class WorkerPool:
         except asyncio.TimeoutError:
             raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
 
+    def worker_for_thread(self, seconds: float) -> tuple[int, int, int]:
+        """An idle worker, or the first freed after the queries that waited longer; StoreError past `seconds`."""
+        with self.lock:
+            try:
+                return self.idle.get_nowait()
+            except queue.Empty:
+                slot = queue.Queue(maxsize=1)
+                self.waiting.append(slot)
+        try:
+            return slot.get(timeout=seconds)
+        except queue.Empty:
+            with self.lock:
+                if slot in self.waiting:  # else a worker was handed to it meanwhile: take it
+                    self.waiting.remove(slot)
+                    raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
+            return slot.get()
+
     def release(self, worker: tuple[int, int, int]) -> None:
-        """A worker free again: to the query that has waited longest on the event loop, else to the idle ones."""
+        """A worker free again: to the query that has waited longest, on the event loop or on a thread, else to the
+        idle ones."""
         with self.lock:
             if not self.waiting:
                 self.idle.put(worker)
                 return
             waiter = self.waiting.popleft()
+            if isinstance(waiter, queue.Queue):  # a thread's slot
+                waiter.put(worker)
+                return
 
         def hand() -> None:
             if waiter.done():  # its query gave up meanwhile
@@ -217,13 +237,8 @@ class WorkerPool:
         return checked_answer(answer)
 
     def run_admitted(self, request: bytes, client_gone: Callable[[], bool], seconds: float) -> bytes:
-        import queue
-
         deadline = time.monotonic() + seconds
-        try:
-            worker = self.idle.get(timeout=seconds)
-        except queue.Empty:
-            raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
+        worker = self.worker_for_thread(seconds)
         pid, requests, answers = worker
         try:
             write_frame(requests, request, deadline)
