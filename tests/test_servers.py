@@ -251,6 +251,8 @@ def test_serve_refuses_a_deep_query_and_a_huge_body_and_keeps_answering(served):
     assert http(served, data=deep.encode(), headers={"Content-Type": "application/sparql-query"})[0] == 400
     huge = http(served, data=b"x", headers={"Content-Type": "application/sparql-query", "Content-Length": "2000000000"})
     assert huge[0] == 413
+    long_head = http(served, headers={"X-Padding": "x" * 300_000})
+    assert long_head[0] == 431
     assert http(served + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))[0] == 200
 
 

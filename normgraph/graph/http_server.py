@@ -178,6 +178,9 @@ class Connection(asyncio.Protocol):
     def __init__(self, server: Server):
         self.server, self.limits = server, server.limits
         self.buffer = bytearray()
+        # The head of the request being read, once whole (see read_head), and how far the buffer was searched for it.
+        self.head = None
+        self.scanned = 0
         self.transport = None
         self.client = ""
         self.busy = False  # a request is being answered
@@ -252,34 +255,46 @@ class Connection(asyncio.Protocol):
     def next_request(self) -> None:
         if self.closing or self.busy or not self.buffer:
             return
-        head_end = self.buffer.find(b"\r\n\r\n")
         try:
-            if head_end < 0:
-                if len(self.buffer) > MAX_HEAD_BYTES:
-                    raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                                     f"a request's head is at most {MAX_HEAD_BYTES} bytes")
-                return
-            method, target, version, headers = parse_head(bytes(self.buffer[:head_end]))
-            if "transfer-encoding" in headers:
-                raise BadRequest(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length, not chunked")
-            length = headers.get("content-length", "0")
-            if not length.isdigit():
-                raise BadRequest(HTTPStatus.BAD_REQUEST, "Content-Length is a number of bytes")
-            if int(length) > self.limits.max_body_bytes:
-                raise BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                                 f"a request body is at most {self.limits.max_body_bytes} bytes")
+            if self.head is None:
+                self.head = self.read_head()
+                if self.head is None:
+                    return
         except BadRequest as refused:
             self.busy = True
             self.send(*plain(refused.status, str(refused)), keep_alive=False, head_only=False)
             return
-        start, end = head_end + 4, head_end + 4 + int(length)
+        (method, target, version, headers), start, end = self.head
         if len(self.buffer) < end:
             return
         request = Request(method, target, version, headers, bytes(self.buffer[start:end]))
         del self.buffer[:end]
+        self.head, self.scanned = None, 0
         self.wait(None)
         self.busy = True
         self.task = asyncio.ensure_future(self.answer(request))
+
+    def read_head(self):
+        """The request's head once it is whole, with where its body starts and ends; None until then. Each byte is
+        searched and parsed once, however the client cuts the request."""
+        head_end = self.buffer.find(b"\r\n\r\n", max(0, self.scanned - 3))
+        self.scanned = len(self.buffer)
+        if (len(self.buffer) if head_end < 0 else head_end) > MAX_HEAD_BYTES:
+            raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                             f"a request's head is at most {MAX_HEAD_BYTES} bytes")
+        if head_end < 0:
+            return None
+        head = parse_head(bytes(self.buffer[:head_end]))
+        headers = head[3]
+        if "transfer-encoding" in headers:
+            raise BadRequest(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length, not chunked")
+        length = headers.get("content-length", "0")
+        if not length.isdigit():
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "Content-Length is a number of bytes")
+        if int(length) > self.limits.max_body_bytes:
+            raise BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                             f"a request body is at most {self.limits.max_body_bytes} bytes")
+        return head, head_end + 4, head_end + 4 + int(length)
 
     # Answering
 
