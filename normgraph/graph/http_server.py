@@ -110,8 +110,8 @@ def plain(status: HTTPStatus, message: str) -> Answer:
 
 class Server:
     """Listens on `host`:`port` once made (`effective_port` tells the port); `run()` serves until `close()` or a
-    signal. `query_route(request, client)` answers /query on the loop, or returns None for a request it leaves to
-    `application` (WSGI), which runs on one of `threads` threads."""
+    signal. `query_route(request, server_name, server_port)` gives an awaitable answer to a request it takes (/query,
+    on the loop), or None for one it leaves to `application` (WSGI), which runs on one of `threads` threads."""
 
     def __init__(self, application, query_route: Callable[[Request, str, int], Awaitable[Answer] | None],
                  host: str, port: int, limits: ConnectionLimits, threads: int):
@@ -319,6 +319,8 @@ class Connection(asyncio.Protocol):
             self.send(status, headers, body, keep_alive, head_only=request.method == "HEAD")
 
     def send(self, status: HTTPStatus, headers, body: bytes, keep_alive: bool, head_only: bool) -> None:
+        if not self.transport.get_write_buffer_size():  # the last answer was taken whole: its deadline is past
+            self.answer_deadline = None
         self.transport.write(answer_bytes(status, headers, body, keep_alive, head_only))
         self.busy, self.task = False, None
         if not keep_alive:
