@@ -161,7 +161,7 @@ class WorkerPool:
         try:
             return await asyncio.wait_for(waiter, seconds)
         except asyncio.TimeoutError:
-            raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
+            raise stayed_busy(seconds) from None
 
     def worker_for_thread(self, seconds: float) -> tuple[int, int, int]:
         """An idle worker, or the first freed after the queries that waited longer; StoreError past `seconds`."""
@@ -177,7 +177,7 @@ class WorkerPool:
             with self.lock:
                 if slot in self.waiting:  # else a worker was handed to it meanwhile: take it
                     self.waiting.remove(slot)
-                    raise StoreError(f"every worker stayed busy for {seconds:g} s; try again later") from None
+                    raise stayed_busy(seconds) from None
             return slot.get()
 
     def release(self, worker: tuple[int, int, int]) -> None:
@@ -305,6 +305,10 @@ REJECTION, FAILURE = b"\x00rejected:", b"\x00failed:"
 # Queries the event loop may run or queue, for each worker.
 QUEUED_PER_WORKER = 5
 BUSY = "every query worker is busy and as many queries wait; try again later"
+
+
+def stayed_busy(seconds: float) -> StoreError:
+    return StoreError(f"every worker stayed busy for {seconds:g} s; try again later")
 
 
 def checked_answer(answer: bytes) -> bytes:

@@ -18,6 +18,7 @@ from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
 from ..terms import XSD
+from .http_server import ConnectionLimits, Request, Server, plain
 from .sparql_text import MAX_NESTING, REMEMBERED_CHARS, UPDATE_FORMS, query_form, reading
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
@@ -115,7 +116,7 @@ def sparql_app(workers, limits: Limits, site=None):
             with worker_errors():
                 status, headers, body = job.answer(workers.run(job.payload, lambda: False, job.seconds))
         except Refusal as refusal:
-            status, headers, body = refused(refusal)
+            status, headers, body = plain(refusal.status, str(refusal))
         start_response(f"{status.value} {status.phrase}", headers)
         return [body]
     return app
@@ -124,8 +125,6 @@ def sparql_app(workers, limits: Limits, site=None):
 def query_route(workers, limits: Limits):
     """/query and /update on the server's event loop (graph/http_server.py), with no thread in between: the answer of a
     request to either, or None for any other path."""
-    from .http_server import Request
-
     @lru_cache(maxsize=1024)
     def remembered_job(target: str, accept: str | None, server_name: str, server_port: int) -> QueryJob:
         headers = {} if accept is None else {"accept": accept}
@@ -142,7 +141,7 @@ def query_route(workers, limits: Limits):
             with worker_errors():
                 return job.answer(await workers.run_async(job.payload, job.seconds))
         except Refusal as refusal:
-            return refused(refusal)
+            return plain(refusal.status, str(refusal))
 
     def routed(request, server_name: str, server_port: int):
         return route(request, server_name, server_port) if request.path in ("/query", "/update") else None
@@ -159,10 +158,6 @@ def worker_errors():
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
     except StoreError as error:
         raise Refusal(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from None
-
-
-def refused(refusal: Refusal):
-    return refusal.status, [("Content-Type", "text/plain; charset=utf-8")], (str(refusal) + "\n").encode()
 
 
 @dataclass(frozen=True)
@@ -395,7 +390,6 @@ def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_
     `site_factory(ask)` makes the WSGI application for every other path; `ask(query, accept)` runs a query as /query
     does (same workers and limits) and gives (media type, body, truncated), or raises Refusal."""
     from .bounded import WorkerPool, can_leave_network
-    from .http_server import ConnectionLimits, Server
 
     offline = not limits.allow_service and can_leave_network()
     workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb, offline=offline)
