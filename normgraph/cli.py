@@ -790,7 +790,11 @@ def push(endpoint, update_endpoint, graph_store, timeout, store):
               help="Hang up on a client that takes longer than this to send a whole request (a trickle counts).")
 @click.option("--service-timeout", type=Seconds(0.1), default=10.0, show_default=True, metavar="SECONDS",
               help="Stop a query that federates (to an --allow-service endpoint) after this long.")
-def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_timeout, request_timeout, service_timeout):
+@click.option("--remembered-answers", type=click.IntRange(min=0), default=64, show_default=True, metavar="MB",
+              help="Keep up to this many MB of answers, to answer a query asked again without running it (0: none). "
+                   "A query that calls NOW, RAND, UUID, STRUUID or BNODE, or uses SERVICE, always runs.")
+def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_timeout, request_timeout, service_timeout,
+          remembered_answers):
     """Serve the store read-only: web pages at http://HOST:PORT/ and a SPARQL 1.1 endpoint at /query (GET and POST).
 
     The pages (a State's profile and gaps, the gap catalogue, instruments, a map, a case form, a SPARQL editor)
@@ -810,7 +814,8 @@ def serve(store, host, port, timeout, max_memory, max_rows, allow_service, idle_
 
     graph = local_graph(store, in_memory=True)
     limits = Limits(seconds=timeout, memory_mb=max_memory, max_rows=max_rows, allow_service=tuple(allow_service),
-                    service_seconds=service_timeout, request_seconds=request_timeout)
+                    service_seconds=service_timeout, request_seconds=request_timeout,
+                    remembered_bytes=remembered_answers * 1024 * 1024)
     try:
         server, workers = make_server(graph.store, host, port, limits, idle_timeout,
                                       site_factory=lambda ask: create_site(graph, ask))

@@ -477,3 +477,78 @@ def test_a_query_a_worker_does_not_read_is_given_up_at_the_deadline():
     finally:
         os.close(reading)
         os.close(writing)
+
+
+def test_remembered_answers_stay_within_their_bound(server):
+    """Every repeatable answer is remembered, up to 64 MB (the default): 200 distinct queries whose answers are
+    0.7 MB each (140 MB in all) leave the server within that bound, not 140 MB larger."""
+    base, _, process = server
+    ask = "SELECT * WHERE {{ ?s ?p ?o }} LIMIT 3000 # {index}"
+    get(base + "/query?" + urllib.parse.urlencode({"query": ask.format(index="warm")}))
+    before = resident_mb(process.pid)
+    answered = 0
+    for index in range(200):
+        status, _, body = get(base + "/query?" + urllib.parse.urlencode({"query": ask.format(index=index)}))
+        assert status == 200
+        answered += len(body)
+    after = resident_mb(process.pid)
+    print(f"server resident memory: {before:.0f} MB before, {after:.0f} MB after {answered / 1e6:.0f} MB of answers")
+    assert answered > 120e6  # the attack is as large as it says
+    assert after - before < 64 + 32
+
+
+@pytest.mark.parametrize("query,repeatable", [
+    ("SELECT (NOW() AS ?t) WHERE { }", False),
+    ("SELECT ?x WHERE { BIND(rand() AS ?x) }", False),
+    ("SELECT (STRUUID() AS ?u) (UUID() AS ?v) WHERE { }", False),
+    ("CONSTRUCT { ?s <http://e/p> ?b } WHERE { ?s ?p ?o BIND(BNODE() AS ?b) }", False),
+    ("SELECT (\\u004EOW() AS ?t) WHERE { }", False),  # NOW, escaped as the grammar allows
+    ("SELECT * WHERE { SERVICE <http://a/> { ?s ?p ?o } }", False),  # another server's data may change
+    # Near misses: the same letters as a variable, a prefixed name, a string, a comment and a longer word.
+    ("PREFIX e: <http://e/> SELECT ?now WHERE { ?s e:rand ?now FILTER(?now != 'NOW()') } # UUID()", True),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", True),
+    ("SELECT ?x WHERE { BIND(STRUUIDX() AS ?x) }", True),
+])
+def test_only_an_answer_fixed_by_the_data_is_remembered(query, repeatable):
+    """SPARQL 1.1 section 17.4: NOW, RAND, UUID, STRUUID and BNODE give a new value at each run."""
+    from normgraph.graph.sparql_text import reading
+
+    assert reading(query).repeatable is repeatable
+
+
+def test_an_answer_that_changes_from_run_to_run_is_never_given_again(server):
+    base, _, _ = server
+    for query in ("SELECT (STRUUID() AS ?u) WHERE { }", "SELECT (NOW() AS ?t) WHERE { }"):
+        address = base + "/query?" + urllib.parse.urlencode({"query": query})
+        first = get(address)
+        time.sleep(0.01)
+        second = get(address)
+        assert first[0] == second[0] == 200
+        assert first[2] != second[2], query
+    counted = base + "/query?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    assert get(counted)[2] == get(counted)[2]  # near miss: a count of the store is the same each time
+
+
+def test_a_query_asked_before_is_answered_while_every_worker_is_busy(server):
+    """The remembered answer needs no worker: while queries that run to the time limit hold every worker and fill the
+    queue, a query answered before is answered at once, and a new one is not."""
+    base, _, _ = server
+    known = base + "/query?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?class }"})
+    expected = get(known)
+    assert expected[0] == 200
+    statuses = []
+
+    def hold(index):
+        heavy = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f }} # {index}"
+        statuses.append(get(base + "/query", {"Content-Type": "application/sparql-query"}, "POST", heavy.encode())[0])
+    threads = [threading.Thread(target=hold, args=(index,)) for index in range(24)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    again = get(known, timeout=2)
+    new = get(base + "/query?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?other }"}),
+              timeout=30)
+    for thread in threads:
+        thread.join()
+    assert again[0] == 200 and again[2] == expected[2]
+    assert new[0] == 503 and 503 in statuses  # near miss: a query not asked before waits for a worker like any other

@@ -292,13 +292,24 @@ def test_serve_answers_pipelined_requests_in_order_and_refuses_a_chunked_body(se
     assert chunked[0] == 411 and b"Content-Length" in chunked[2]
 
 
+def test_a_refused_request_keeps_its_answer_when_the_client_is_still_sending(served):
+    """A chunked body is refused with 411 while urllib is still sending it. Closed at once with those bytes unread,
+    the connection was reset and the client lost the answer, in 29 of 300 tries; the server now lets the client
+    finish before it hangs up."""
+    for _ in range(100):
+        refused = http(served, data=iter([b"ASK {}"]), headers={"Content-Type": "application/sparql-query",
+                                                                 "Transfer-Encoding": "chunked"})
+        assert refused[0] == 411
+
+
 def test_serve_queues_more_simple_queries_than_it_has_workers(served):
     """Twelve clients at once (three times the workers): each answered, none told the server is busy."""
     from concurrent.futures import ThreadPoolExecutor
 
-    url = served + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    def ask(index: int) -> int:  # each text its own, so that no answer is remembered and each needs a worker
+        return http(served + "?" + urllib.parse.urlencode({"query": f"ASK {{ ?s ?p ?o }} # {index}"}))[0]
     with ThreadPoolExecutor(12) as pool:
-        statuses = list(pool.map(lambda _: http(url)[0], range(120)))
+        statuses = list(pool.map(ask, range(120)))
     assert statuses == [200] * 120
 
 
@@ -308,13 +319,13 @@ def test_the_sparql_page_gets_a_worker_while_clients_flood_the_endpoint(served):
     import threading
     import time
 
-    flood_url = served + "?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
     until = time.monotonic() + 5
     statuses: list[int] = []
 
     def flood():
-        while time.monotonic() < until:
-            statuses.append(http(flood_url)[0])
+        while time.monotonic() < until:  # each text its own, so that no answer is remembered and each needs a worker
+            query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} # {len(statuses)} {threading.get_ident()}"
+            statuses.append(http(served + "?" + urllib.parse.urlencode({"query": query}))[0])
     threads = [threading.Thread(target=flood) for _ in range(10)]
     for thread in threads:
         thread.start()

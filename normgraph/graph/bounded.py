@@ -197,7 +197,10 @@ class WorkerPool:
                 self.release(worker)
             else:
                 waiter.set_result(worker)
-        waiter.get_loop().call_soon_threadsafe(hand)
+        if on_loop(waiter.get_loop()):  # no need to wake the loop through its pipe
+            hand()
+        else:
+            waiter.get_loop().call_soon_threadsafe(hand)
 
     async def handed_over(self, worker: tuple[int, int, int], request: bytes, seconds: float, deadline: float) -> bytes:
         import asyncio
@@ -305,6 +308,16 @@ REJECTION, FAILURE = b"\x00rejected:", b"\x00failed:"
 # Queries the event loop may run or queue, for each worker.
 QUEUED_PER_WORKER = 5
 BUSY = "every query worker is busy and as many queries wait; try again later"
+
+
+def on_loop(loop) -> bool:
+    """Whether the caller runs on `loop`'s thread, inside it."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def stayed_busy(seconds: float) -> StoreError:

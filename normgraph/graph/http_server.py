@@ -24,6 +24,8 @@ MAX_HEAD_BYTES = 256 * 1024
 WRITE_HIGH_WATER = 256 * 1024
 # How often the server looks for connections past a deadline (one sweep, not a timer a request).
 SWEEP_SECONDS = 0.25
+# How long a connection the server is done with may still deliver what its client sends.
+LINGER_SECONDS = 2.0
 
 # What a route answers: status, headers, body.
 Answer = tuple[HTTPStatus, list[tuple[str, str]], bytes]
@@ -243,6 +245,8 @@ class Connection(asyncio.Protocol):
     # Reading
 
     def data_received(self, data: bytes) -> None:
+        if self.closing:  # the last answer is sent: what the client still sends is read and dropped (see send)
+            return
         if not self.buffer and not self.busy:
             self.wait(self.limits.request_seconds)  # a request begins: it must be whole in time
         self.buffer += data
@@ -324,8 +328,12 @@ class Connection(asyncio.Protocol):
         self.transport.write(answer_bytes(status, headers, body, keep_alive, head_only))
         self.busy, self.task = False, None
         if not keep_alive:
+            # Closed at once, a socket with unread bytes (the rest of a refused body) resets the connection, and
+            # the client may lose the answer: the server stops writing, reads what comes, and hangs up once the
+            # client does or after LINGER_SECONDS.
             self.closing = True
-            self.transport.close()
+            self.transport.write_eof()
+            self.wait(LINGER_SECONDS)
             return
         self.transport.resume_reading()
         if self.buffer:

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import urllib.parse
+from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from http import HTTPStatus
 
 from ..errors import QueryError, StoreError
 from ..terms import XSD
 from .http_server import ConnectionLimits, Request, Server, plain
-from .sparql_text import MAX_NESTING, REMEMBERED_CHARS, UPDATE_FORMS, query_form, reading
+from .sparql_text import MAX_NESTING, REMEMBERED_CHARS, UPDATE_FORMS, Reading, query_form, reading
 
 RESULT_TYPES = {"application/sparql-results+json": "JSON", "application/json": "JSON",
                 "application/sparql-results+xml": "XML", "application/xml": "XML", "text/csv": "CSV",
@@ -46,6 +48,8 @@ class Limits:
     # How long a client may take to send a whole request (headers and body), and to take a whole answer.
     request_seconds: float = 10.0
     answer_seconds: float = 60.0
+    # Bytes of answers the server keeps to answer the same query again (RememberedAnswers); 0 keeps none.
+    remembered_bytes: int = 64 * 1024 * 1024
 
 
 # How many connections one address may hold open; how many connections in all.
@@ -104,7 +108,43 @@ def format_accept(value: str | None, accept: str) -> str:
     return ", ".join([*wanted, accept] if accept else wanted) if wanted else accept
 
 
-def sparql_app(workers, limits: Limits, site=None):
+class RememberedAnswers:
+    """The answers of repeatable queries (sparql_text.Reading.repeatable), by what their worker was sent. The store a
+    server holds does not change while it serves, so neither does such an answer: the same query is answered again
+    without a worker. Bounded in bytes, the least recently asked going first. An answer larger than an eighth of the
+    bound, or to a query text longer than REMEMBERED_QUERY_BYTES, is not kept."""
+
+    # What Python holds for an entry beyond its two byte strings (the strings' headers, the ordered dict's node).
+    ENTRY_BYTES = 256
+    REMEMBERED_QUERY_BYTES = 64 * 1024
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.held = max_bytes, 0
+        self.answers: OrderedDict[bytes, bytes] = OrderedDict()
+        self.lock = threading.Lock()  # pages ask from their threads
+
+    def get(self, job: QueryJob) -> bytes | None:
+        if not job.repeatable:
+            return None
+        with self.lock:
+            answer = self.answers.get(job.payload)
+            if answer is not None:
+                self.answers.move_to_end(job.payload)
+            return answer
+
+    def keep(self, job: QueryJob, answer: bytes) -> bytes:
+        size = len(job.payload) + len(answer) + self.ENTRY_BYTES
+        if job.repeatable and len(job.payload) <= self.REMEMBERED_QUERY_BYTES and size <= self.max_bytes // 8:
+            with self.lock:
+                if self.answers.setdefault(job.payload, answer) is answer:
+                    self.held += size
+                while self.held > self.max_bytes:
+                    payload, dropped = self.answers.popitem(last=False)
+                    self.held -= len(payload) + len(dropped) + self.ENTRY_BYTES
+        return answer
+
+
+def sparql_app(workers, answers: RememberedAnswers, limits: Limits, site=None):
     """The WSGI application: /query answers, /update and other methods are refused; any other path goes to `site`
     (the web interface, a WSGI application) where there is one, and is 404 otherwise."""
     def app(environ, start_response):
@@ -113,8 +153,7 @@ def sparql_app(workers, limits: Limits, site=None):
             return site(environ, start_response)
         try:
             job = query_job(limits, environ)
-            with worker_errors():
-                status, headers, body = job.answer(workers.run(job.payload, lambda: False, job.seconds))
+            status, headers, body = job.answer(result_of(workers, answers, job))
         except Refusal as refusal:
             status, headers, body = plain(refusal.status, str(refusal))
         start_response(f"{status.value} {status.phrase}", headers)
@@ -122,7 +161,13 @@ def sparql_app(workers, limits: Limits, site=None):
     return app
 
 
-def query_route(workers, limits: Limits):
+def result_of(workers, answers: RememberedAnswers, job: QueryJob) -> bytes:
+    """The job's result, remembered or from a worker (on the calling thread)."""
+    with worker_errors():
+        return answers.get(job) or answers.keep(job, workers.run(job.payload, lambda: False, job.seconds))
+
+
+def query_route(workers, answers: RememberedAnswers, limits: Limits):
     """/query and /update on the server's event loop (graph/http_server.py), with no thread in between: the answer of a
     request to either, or None for any other path."""
     @lru_cache(maxsize=1024)
@@ -138,8 +183,11 @@ def query_route(workers, limits: Limits):
                 job = remembered_job(request.target, request.headers.get("accept"), server_name, server_port)
             else:
                 job = query_job(limits, request.environ(server_name, server_port, ""))
-            with worker_errors():
-                return job.answer(await workers.run_async(job.payload, job.seconds))
+            result = answers.get(job)
+            if result is None:
+                with worker_errors():
+                    result = answers.keep(job, await workers.run_async(job.payload, job.seconds))
+            return job.answer(result)
         except Refusal as refusal:
             return plain(refusal.status, str(refusal))
 
@@ -168,6 +216,7 @@ class QueryJob:
     media_type: str
     max_rows: int
     download: str | None  # the file extension to download the answer as, when the request named a `format`
+    repeatable: bool  # its answer depends on the store alone
 
     def answer(self, result: bytes) -> tuple[HTTPStatus, list[tuple[str, str]], bytes]:
         truncated, body = result[:1] == b"T", result[1:]
@@ -200,9 +249,9 @@ def query_job(limits: Limits, environ) -> QueryJob:
     accept = format_accept(named, environ.get("HTTP_ACCEPT") or "")
     # Relative IRIs in a query resolve against the service's own address (Protocol 2.1: the service's base IRI).
     base = f"http://{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}/query"
-    payload, media_type, seconds = planned(limits, query, accept, dataset_of(url_params, body_params), base)
+    job = planned(limits, query, accept, dataset_of(url_params, body_params), base)
     # Our own download links name a file type: the answer comes as an attachment with that extension.
-    return QueryJob(payload, seconds, media_type, limits.max_rows, named if named in FORMAT_TYPES else None)
+    return replace(job, download=named) if named in FORMAT_TYPES else job
 
 
 def one_query(params: dict[str, list[str]]) -> str | None:
@@ -268,9 +317,9 @@ def form_params(encoded: str) -> dict[str, list[str]]:
     return params
 
 
-def checked_form(query: str | None, limits: Limits) -> tuple[str, bool]:
-    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs, and whether it
-    federates. The checks read the query's tokens as the SPARQL grammar defines them; the engine parses it only in
+def checked_form(query: str | None, limits: Limits) -> tuple[str, Reading]:
+    """The query's form (SELECT, ASK, GRAPH) once it passes every check made before it runs, and its reading. The
+    checks read the query's tokens as the SPARQL grammar defines them; the engine parses it only in
     a worker, where a query that crashes the parser costs that worker and no more."""
     if not query:
         raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as the `query` parameter")
@@ -286,22 +335,23 @@ def checked_form(query: str | None, limits: Limits) -> tuple[str, bool]:
         raise Refusal(HTTPStatus.FORBIDDEN,
                       f"federated queries (SERVICE {refused[0][:200]}) are refused on this endpoint{allowed}")
     try:
-        return query_form(query, read), bool(read.services)
+        return query_form(query, read), read
     except QueryError as error:
         raise Refusal(HTTPStatus.BAD_REQUEST, str(error)) from None
 
 
 def planned(limits: Limits, query: str | None, accept: str, dataset: tuple[list[str], list[str]] | None = None,
-            base: str | None = None) -> tuple[bytes, str, float]:
-    """What a worker is sent for a checked query, the answer's media type, and the seconds the query may run."""
-    form, federates = checked_form(query, limits)
+            base: str | None = None) -> QueryJob:
+    """A checked query's job: what a worker is sent, the seconds the query may run, the answer's media type."""
+    form, read = checked_form(query, limits)
     offered, default = (GRAPH_TYPES, "text/turtle") if form == "GRAPH" else (RESULT_TYPES, "application/sparql-results+json")
     media_type = negotiate(accept, offered, default)
     if not media_type:
         kind = "graphs" if form == "GRAPH" else "results"
         raise Refusal(HTTPStatus.NOT_ACCEPTABLE, f"{kind} come as: {', '.join(offered)}")
     payload = json.dumps([query, offered[media_type], limits.max_rows, dataset, base]).encode()
-    return payload, media_type, limits.service_seconds if federates else limits.seconds
+    return QueryJob(payload, limits.service_seconds if read.services else limits.seconds, media_type, limits.max_rows,
+                    None, read.repeatable)
 
 
 def evaluator(store):
@@ -394,18 +444,19 @@ def make_server(store, host: str, port: int, limits: Limits, idle: float = IDLE_
     offline = not limits.allow_service and can_leave_network()
     workers = WorkerPool(evaluator(store), WORKERS, limits.seconds, limits.memory_mb, offline=offline)
 
+    answers = RememberedAnswers(limits.remembered_bytes)
+
     def ask(query: str, accept: str) -> tuple[str, bytes, bool]:
-        payload, media_type, seconds = planned(limits, query, accept)
-        with worker_errors():
-            result = workers.run(payload, lambda: False, seconds)
-        return media_type, result[1:], result[:1] == b"T"
+        job = planned(limits, query, accept)
+        result = result_of(workers, answers, job)
+        return job.media_type, result[1:], result[:1] == b"T"
     try:
         site = site_factory(ask) if site_factory else None
         connection_limits = ConnectionLimits(idle_seconds=idle, request_seconds=limits.request_seconds,
                                              answer_seconds=limits.answer_seconds, max_body_bytes=MAX_BODY_BYTES,
                                              per_address=CONNECTIONS_PER_ADDRESS, connections=CONNECTIONS)
-        server = Server(sparql_app(workers, limits, site), query_route(workers, limits), host, port, connection_limits,
-                        THREADS)
+        server = Server(sparql_app(workers, answers, limits, site), query_route(workers, answers, limits), host, port,
+                        connection_limits, THREADS)
     except BaseException:
         workers.close()
         raise

@@ -47,11 +47,18 @@ def tokens(query: str) -> Iterator[tuple[str, str]]:
 @dataclass(frozen=True)
 class Reading:
     """What a query does, read in one pass over its tokens: the keyword after its prologue (its form, or an
-    update's), how deep its groups and brackets nest, and what each SERVICE names (an IRI without its brackets,
-    a prefixed name or a variable)."""
+    update's), how deep its groups and brackets nest, what each SERVICE names (an IRI without its brackets,
+    a prefixed name or a variable), and whether its answer is fixed by the data it reads (no SERVICE, and none of
+    the functions whose value changes from run to run)."""
     keyword: str
     depth: int
     services: tuple[str, ...]
+    repeatable: bool
+
+
+# SPARQL 1.1 functions whose value is not fixed by the data (section 17.4): the time of the query, random
+# numbers, fresh identifiers and fresh blank nodes.
+UNREPEATABLE_FUNCTIONS = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
 
 
 # Texts up to this long are read once and remembered (a client repeats its queries); longer ones are read each
@@ -69,7 +76,7 @@ def remembered_reading(query: str) -> Reading:
 
 
 def read_tokens(query: str) -> Reading:
-    keyword, depth, deepest, services, after_service = None, 0, 0, [], False
+    keyword, depth, deepest, services, after_service, repeatable = None, 0, 0, [], False, True
     for kind, text in tokens(query):
         if keyword is None and not (kind in ("iri", "pname") or (kind == "word" and text.upper() in ("PREFIX", "BASE"))):
             keyword = text.upper()
@@ -83,7 +90,9 @@ def read_tokens(query: str) -> Reading:
         elif after_service and not (kind == "word" and text.upper() == "SILENT"):
             services.append(text[1:-1] if kind == "iri" else text)
             after_service = False
-    return Reading(keyword or "", deepest, tuple(services))
+        elif kind == "word" and text.upper() in UNREPEATABLE_FUNCTIONS:
+            repeatable = False
+    return Reading(keyword or "", deepest, tuple(services), repeatable and not services)
 
 
 def is_update(query: str) -> bool:
