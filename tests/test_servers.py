@@ -148,6 +148,10 @@ def test_a_stopped_endpoint_is_one_line_and_exit_1(store_path):
 IDLE_SECONDS = 3
 
 
+# The process behind each `served` address.
+SERVING: dict[str, subprocess.Popen] = {}
+
+
 @pytest.fixture(scope="module")
 def served(store_path):
     port = free_port()
@@ -156,6 +160,7 @@ def served(store_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/query"
     wait_until_answering(url, process, 30)
+    SERVING[url] = process
     yield url
     stop(process)
 
@@ -453,6 +458,39 @@ def test_a_query_whose_client_left_is_stopped_before_its_time_limit(limited):
         time.sleep(0.05)
     # The worker that ran it was killed and replaced well before the 3 s limit would have stopped it.
     assert children_of(process.pid) != workers and time.monotonic() - left < 2
+
+
+def test_a_short_query_whose_client_left_keeps_its_worker(served):
+    """A query that answers soon after its client left (here a count of 125,000 joined triples, under 0.1 s) lets its
+    worker finish and go back to the pool: killing and forking a worker for it cost the server more than the query,
+    and a client that asks and leaves over and over made the server fork once a query."""
+    import socket
+    import time
+
+    process = SERVING[served]
+    workers = children_of(process.pid)
+    query = urllib.parse.quote(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o ?q ?r }} # {time.monotonic()}")
+    host, port = urllib.parse.urlsplit(served).netloc.split(":")
+    with socket.create_connection((host, int(port))) as client:
+        client.sendall(f"GET /query?query={query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(0.02)
+    time.sleep(1.5)
+    assert children_of(process.pid) == workers
+
+
+def test_workers_forked_to_replace_others_draw_their_own_random_values(limited):
+    """RAND, UUID and STRUUID come from a generator each worker must seed for itself: workers forked to replace
+    stopped ones drew the same values (three distinct UUIDs in eight answers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url, _, _ = limited
+    heavy = [f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f }} # {index}" for index in range(4)]
+    with ThreadPoolExecutor(4) as pool:  # every worker stopped at the time limit, and replaced
+        assert set(pool.map(lambda q: http(url + "?" + urllib.parse.urlencode({"query": q}))[0], heavy)) == {503}
+        answers = list(pool.map(lambda i: http(url + "?" + urllib.parse.urlencode(
+            {"query": f"SELECT (STRUUID() AS ?u) WHERE {{ }} # {i}"}))[2], range(8)))
+    uuids = [json.loads(answer)["results"]["bindings"][0]["u"]["value"] for answer in answers]
+    assert len(set(uuids)) == 8, uuids
 
 
 def children_of(pid: int) -> set[int]:

@@ -100,7 +100,7 @@ class WorkerPool:
                 if self.offline and not leave_network():
                     os._exit(FAILED)
                 limit_memory(self.memory_mb)
-                code = serve_requests(self.work, child_reads, child_writes, self.seconds)
+                code = on_new_thread(lambda: serve_requests(self.work, child_reads, child_writes, self.seconds))
             except BaseException:  # the worker must never unwind into the server's code
                 code = FAILED
             os._exit(code)
@@ -218,26 +218,42 @@ class WorkerPool:
             frame.extend(chunk)
             if len(frame) >= FRAME and len(frame) - FRAME >= int.from_bytes(frame[:FRAME], "big"):
                 answered.done() or answered.set_result(bytes(frame[FRAME:]))
+
+        def stop_at(when: float):
+            return loop.call_later(when - time.monotonic(),
+                                   lambda: answered.done() or answered.set_exception(TimeoutError()))
         os.write(requests, len(request).to_bytes(FRAME, "big") + request)
         loop.add_reader(answers, readable)
-        overdue = loop.call_later(deadline - time.monotonic(),
-                                  lambda: answered.done() or answered.set_exception(TimeoutError()))
+        overdue = stop_at(deadline)
         try:
-            try:
-                answer = await answered
-            finally:
-                overdue.cancel()
-                loop.remove_reader(answers)
-        except (TimeoutError, asyncio.CancelledError) as stop:
-            kill(pid)
+            await asyncio.shield(answered)
+        except asyncio.CancelledError:
+            # Its client left. A query about to answer keeps its worker (killing and forking one costs the server more
+            # than the rest of such a query), and the answer is dropped; one still running LEFT_SECONDS later is stopped.
+            overdue.cancel()
+            overdue = stop_at(min(deadline, time.monotonic() + LEFT_SECONDS))
+            answered.add_done_callback(lambda _: (overdue.cancel(), self.settled(worker, answered)))
+            raise
+        except (TimeoutError, OSError, EOFError):
+            pass
+        overdue.cancel()
+        self.settled(worker, answered)
+        if isinstance(answered.exception(), TimeoutError):
+            raise StoreError(f"the query ran longer than {seconds:g} s and was stopped")
+        return checked_answer(answered.result())
+
+    def settled(self, worker: tuple[int, int, int], answered) -> None:
+        """The worker after its query: back to the pool once it has answered, killed and replaced past its time,
+        replaced if it died (StoreError says why)."""
+        answered.get_loop().remove_reader(worker[2])
+        stop = answered.exception()
+        if stop is None:
+            self.release(worker)
+        elif isinstance(stop, TimeoutError):
+            kill(worker[0])
             self.replace(worker)
-            if isinstance(stop, asyncio.CancelledError):
-                raise
-            raise StoreError(f"the query ran longer than {seconds:g} s and was stopped") from None
-        except (OSError, EOFError):
+        else:
             self.died(worker)
-        self.release(worker)
-        return checked_answer(answer)
 
     def run_admitted(self, request: bytes, client_gone: Callable[[], bool], seconds: float) -> bytes:
         deadline = time.monotonic() + seconds
@@ -307,7 +323,23 @@ def can_leave_network() -> bool:
 REJECTION, FAILURE = b"\x00rejected:", b"\x00failed:"
 # Queries the event loop may run or queue, for each worker.
 QUEUED_PER_WORKER = 5
+# How long a query whose client left may still run before its worker is stopped.
+LEFT_SECONDS = 0.5
 BUSY = "every query worker is busy and as many queries wait; try again later"
+
+
+def on_new_thread(work: Callable[[], int]) -> int:
+    """`work`'s exit code, run on a thread of its own. The engine draws RAND, UUID, STRUUID and blank nodes from a
+    generator each thread seeds on first use; a forked worker's main thread has a copy of the server's, so that
+    every worker forked after the server had seeded it drew the same values (three distinct UUIDs in eight)."""
+    codes = [FAILED]
+
+    def run() -> None:
+        codes[0] = work()
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return codes[0]
 
 
 def on_loop(loop) -> bool:
