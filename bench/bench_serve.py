@@ -49,9 +49,26 @@ def readers(url: str, count: int, seconds: float, query: str = SIMPLE) -> int:
 P95_HOOK = "done = function(summary, latency, requests) io.write(string.format('p95_us %d\\n', latency:percentile(95))) end\n"
 
 
-def wrk_rate(url: str, query: str, connections: int, seconds: float, method: str = "GET") -> tuple[float, float]:
+# Each request a text never sent before (a comment with the run's start, the thread and a counter), so that no
+# answer can be remembered: what a server spends on a query it has to run.
+DISTINCT_HOOK = """
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+local counter, run, path, body = 0, os.time(), wrk.path, wrk.body
+request = function()
+  counter = counter + 1
+  local mark = run .. "-" .. id .. "-" .. counter
+  if body then return wrk.format(nil, path, nil, body .. " #" .. mark) end
+  return wrk.format(nil, path .. "%20%23" .. mark)
+end
+"""
+
+
+def wrk_rate(url: str, query: str, connections: int, seconds: float, method: str = "GET",
+             distinct: bool = False) -> tuple[float, float]:
     """Requests per second and the 95th percentile latency in ms that wrk measures on `url` with `connections` open
-    (2 threads), the query sent as GET `url`?query=... or as the body of a POST; non-2xx answers fail the run."""
+    (2 threads), the query sent as GET `url`?query=... or as the body of a POST, each time the same text or, if
+    `distinct`, a new one; non-2xx answers fail the run."""
     import json
     import re
     import shutil
@@ -62,6 +79,8 @@ def wrk_rate(url: str, query: str, connections: int, seconds: float, method: str
     if method == "POST":
         script += (f"wrk.method = 'POST'\nwrk.body = {json.dumps(query)}\n"
                    "wrk.headers['Content-Type'] = 'application/sparql-query'\n")
+    if distinct:
+        script += DISTINCT_HOOK
     target = url if method == "POST" else url + "?" + urllib.parse.urlencode({"query": query})
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as hook:
         hook.write(script)
@@ -76,18 +95,18 @@ def wrk_rate(url: str, query: str, connections: int, seconds: float, method: str
 
 def wrk_side_by_side(url: str, oxigraph_url: str, queries: dict, connections: list[int], seconds: float,
                      runs: int = 3) -> None:
-    """`queries`: label -> (query, method)."""
+    """`queries`: label -> (query, method, distinct)."""
     import statistics
 
     print(f"| wrk, median of {runs} interleaved runs of {seconds:g} s | connections | serve q/s | Oxigraph q/s | ratio "
           "| serve p95 ms | Oxigraph p95 ms |")
     print("|---|---|---|---|---|---|---|")
-    for label, (query, method) in queries.items():
+    for label, (query, method, distinct) in queries.items():
         for count in connections:
             ours, theirs = [], []
             for _ in range(runs):  # interleaved, so that a busy moment of the machine hits both
-                ours.append(wrk_rate(url, query, count, seconds, method))
-                theirs.append(wrk_rate(oxigraph_url, query, count, seconds, method))
+                ours.append(wrk_rate(url, query, count, seconds, method, distinct))
+                theirs.append(wrk_rate(oxigraph_url, query, count, seconds, method, distinct))
             rate, p95 = statistics.median(r for r, _ in ours), statistics.median(p for _, p in ours)
             peer, peer_p95 = statistics.median(r for r, _ in theirs), statistics.median(p for _, p in theirs)
             print(f"| {label} | {count} | {rate:,.0f} | {peer:,.0f} | {rate / peer:.0%} | {p95:.1f} | {peer_p95:.1f} |")
@@ -119,10 +138,16 @@ def main() -> None:
         gap = substitute(pair.text, bind(pair, {"asOf": "2024-01-01"}))
         if options.wrk:
             # The gap query's address is longer than Oxigraph server takes (8 kB): it goes as a POST.
-            wrk_side_by_side(url, oxigraph.query, {"simple (one state's name), GET": (SIMPLE, "GET"),
-                                                   "simple (one state's name), POST": (SIMPLE, "POST"),
-                                                   "a gap query, every state, POST": (gap, "POST")},
-                             [1, options.readers], options.seconds, options.runs)
+            # serve answers a query asked again from the answers it remembers; a new text each time measures the
+            # whole request path, checks and worker included.
+            wrk_side_by_side(url, oxigraph.query, {
+                "simple (one state's name), GET, the same text": (SIMPLE, "GET", False),
+                "simple (one state's name), GET, a new text each time": (SIMPLE, "GET", True),
+                "simple (one state's name), POST, the same text": (SIMPLE, "POST", False),
+                "simple (one state's name), POST, a new text each time": (SIMPLE, "POST", True),
+                "a gap query, every state, POST, the same text": (gap, "POST", False),
+                "a gap query, every state, POST, a new text each time": (gap, "POST", True)},
+                [1, options.readers], options.seconds, options.runs)
             stop(server)
             oxigraph.stop()
             return

@@ -171,16 +171,19 @@ def query_route(workers, answers: RememberedAnswers, limits: Limits):
     """/query and /update on the server's event loop (graph/http_server.py), with no thread in between: the answer of a
     request to either, or None for any other path."""
     @lru_cache(maxsize=1024)
-    def remembered_job(target: str, accept: str | None, server_name: str, server_port: int) -> QueryJob:
-        headers = {} if accept is None else {"accept": accept}
-        return query_job(limits, Request("GET", target, "HTTP/1.1", headers, b"").environ(server_name, server_port, ""))
+    def remembered_job(method: str, target: str, body: bytes, content_type: str | None, accept: str | None,
+                       server_name: str, server_port: int) -> QueryJob:
+        headers = {name: value for name, value in (("content-type", content_type), ("accept", accept)) if value is not None}
+        return query_job(limits, Request(method, target, "HTTP/1.1", headers, body).environ(server_name, server_port, ""))
 
     async def route(request, server_name: str, server_port: int):
         try:
-            # A GET with a short address is checked once and remembered (a client repeats its queries, and nothing
-            # else of such a request changes the job); any other is checked each time, so that memory stays bounded.
-            if request.method == "GET" and not request.body and len(request.target) <= REMEMBERED_CHARS:
-                job = remembered_job(request.target, request.headers.get("accept"), server_name, server_port)
+            # A request with a short address and body is checked once and remembered (a client repeats its queries,
+            # and nothing else of a request changes its job); any other is checked each time, so that memory stays
+            # bounded.
+            if len(request.target) + len(request.body) <= REMEMBERED_CHARS:
+                job = remembered_job(request.method, request.target, request.body, request.headers.get("content-type"),
+                                     request.headers.get("accept"), server_name, server_port)
             else:
                 job = query_job(limits, request.environ(server_name, server_port, ""))
             result = answers.get(job)
