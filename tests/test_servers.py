@@ -522,3 +522,19 @@ def test_the_query_workers_end_with_the_server(store_path, stop_signal):
     while any(os.path.exists(f"/proc/{pid}") for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+
+
+def test_workers_killed_while_idle_are_replaced_and_the_server_answers_again(limited):
+    """A worker killed from outside (the kernel's OOM killer, an operator) while it waits for a query: the query that
+    finds it gone is answered 503 and the worker replaced. Writing to it once raised out of the pool, answered 500
+    and lost the worker for good, until no worker was left."""
+    import signal
+    import time
+
+    url, _, process = limited
+    for pid in children_of(process.pid):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    statuses = [http(url + "?" + urllib.parse.urlencode({"query": f"ASK {{ }} # killed {index}"}))[0]
+                for index in range(8)]
+    assert statuses == [503] * 4 + [200] * 4

@@ -206,7 +206,7 @@ class WorkerPool:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        pid, requests, answers = worker
+        _, requests, answers = worker
         answered = loop.create_future()
         frame = bytearray()
 
@@ -222,7 +222,12 @@ class WorkerPool:
         def stop_at(when: float):
             return loop.call_later(when - time.monotonic(),
                                    lambda: answered.done() or answered.set_exception(TimeoutError()))
-        os.write(requests, len(request).to_bytes(FRAME, "big") + request)
+        try:
+            os.write(requests, len(request).to_bytes(FRAME, "big") + request)
+        except OSError:  # the worker died while idle (killed from outside): replaced, and the query is not run
+            os.waitpid(worker[0], 0)
+            self.replace(worker)
+            raise StoreError("a query worker had stopped while idle and is replaced; ask again") from None
         loop.add_reader(answers, readable)
         overdue = stop_at(deadline)
         try:
@@ -232,7 +237,7 @@ class WorkerPool:
             # than the rest of such a query), and the answer is dropped; one still running LEFT_SECONDS later is stopped.
             overdue.cancel()
             overdue = stop_at(min(deadline, time.monotonic() + LEFT_SECONDS))
-            answered.add_done_callback(lambda _: (overdue.cancel(), self.settled(worker, answered)))
+            answered.add_done_callback(lambda _: (overdue.cancel(), self.settled(worker, answered, quietly=True)))
             raise
         except (TimeoutError, OSError, EOFError):
             pass
@@ -242,9 +247,9 @@ class WorkerPool:
             raise StoreError(f"the query ran longer than {seconds:g} s and was stopped")
         return checked_answer(answered.result())
 
-    def settled(self, worker: tuple[int, int, int], answered) -> None:
+    def settled(self, worker: tuple[int, int, int], answered, quietly: bool = False) -> None:
         """The worker after its query: back to the pool once it has answered, killed and replaced past its time,
-        replaced if it died (StoreError says why)."""
+        replaced if it died (StoreError says why, unless nobody waits for the answer)."""
         answered.get_loop().remove_reader(worker[2])
         stop = answered.exception()
         if stop is None:
@@ -253,7 +258,11 @@ class WorkerPool:
             kill(worker[0])
             self.replace(worker)
         else:
-            self.died(worker)
+            try:
+                self.died(worker)
+            except StoreError:
+                if not quietly:
+                    raise
 
     def run_admitted(self, request: bytes, client_gone: Callable[[], bool], seconds: float) -> bytes:
         deadline = time.monotonic() + seconds
