@@ -34,7 +34,8 @@ def server_side(store: Path | None, repeats: int = 15) -> dict[str, float]:
     from normgraph.web import create_site
 
     graph = open_graph(store, in_memory=True)
-    server, workers = make_server(graph.store, "127.0.0.1", 0, Limits(),
+    # Every page rendered anew, and the SPARQL page's query run anew rather than answered from memory.
+    server, workers = make_server(graph.store, "127.0.0.1", 0, Limits(remembered_bytes=0),
                                   site_factory=lambda ask: create_site(graph, ask, cache_pages=False))
     client = Client(server.application)
     timings = {}
