@@ -109,15 +109,13 @@ class WorkerPool:
         self.server_ends |= {parent_writes, parent_reads}
         return pid, parent_writes, parent_reads
 
-    def run(self, request: bytes, client_gone: Callable[[], bool] = lambda: False, seconds: float | None = None) -> bytes:
-        """The worker's answer to the request; QueryError if the engine rejected it, StoreError past a limit (the
-        pool's, or a shorter `seconds`) or once `client_gone()` says nobody waits for the answer any more (the
-        worker is then stopped too)."""
-
+    def run(self, request: bytes, seconds: float | None = None) -> bytes:
+        """The worker's answer to the request, waited for on the calling thread; QueryError if the engine rejected
+        it, StoreError past a limit (the pool's, or a shorter `seconds`)."""
         if not self.admitted.acquire(blocking=False):
             raise StoreError(BUSY)
         try:
-            return self.run_admitted(request, client_gone, min(seconds or self.seconds, self.seconds))
+            return self.run_admitted(request, lambda: False, min(seconds or self.seconds, self.seconds))
         finally:
             self.admitted.release()
 
@@ -372,6 +370,8 @@ def checked_answer(answer: bytes) -> bytes:
     if answer.startswith(FAILURE):
         raise StoreError(f"the query failed: {answer[len(FAILURE):].decode('utf-8', 'replace')}")
     return answer
+
+
 FRAME = 8  # bytes of the length that precedes each request and answer
 
 

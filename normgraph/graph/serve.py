@@ -164,7 +164,7 @@ def sparql_app(workers, answers: RememberedAnswers, limits: Limits, site=None):
 def result_of(workers, answers: RememberedAnswers, job: QueryJob) -> bytes:
     """The job's result, remembered or from a worker (on the calling thread)."""
     with worker_errors():
-        return answers.get(job) or answers.keep(job, workers.run(job.payload, lambda: False, job.seconds))
+        return answers.get(job) or answers.keep(job, workers.run(job.payload, job.seconds))
 
 
 def query_route(workers, answers: RememberedAnswers, limits: Limits):
