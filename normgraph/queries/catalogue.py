@@ -204,23 +204,29 @@ def cli_name(parameter: str) -> str:
 
 
 def group_rows(rows: list[dict]) -> list[dict]:
-    """Gap rows grouped by state: what it has (with dates), what it lacks, the evidence, and any other field."""
+    """Gap rows grouped by state: what it has (with dates), what it lacks, the evidence, and any other field.
+    Each state's lists are checked for a repeat through a set: a world answer at scale has thousands of rows a
+    state, and a list scanned once a row made grouping quadratic."""
     grouped: dict[str, dict] = {}
+    listed: dict[str, set] = {}
     for row in rows:
         key = row.get("country") or ""
-        out = grouped.setdefault(key, {"country": row.get("country"), "name": row.get("name"), "has": [], "lacks": [],
-                                       "evidence": [], "undetermined": False})
+        out = grouped.get(key)
+        if out is None:
+            out = grouped[key] = {"country": row.get("country"), "name": row.get("name"), "has": [], "lacks": [],
+                                  "evidence": [], "undetermined": False}
+            listed[key] = set()
+        seen = listed[key]
         out["undetermined"] = out["undetermined"] or bool(row.get("undetermined"))
         for variable, value in row.items():
-            match = LIST_FIELDS.match(variable)
-            if match and value:
-                entry = ({"instrument": value, "in_force_from": row.get(f"{variable}From") or None}
-                         if match.group(1) == "has" else value)
-                if entry not in out[match.group(1)]:
-                    out[match.group(1)].append(entry)
-            elif variable in EVIDENCE_FIELDS or variable in ROW_KEYS or variable.endswith("From") or value is None:
-                continue
-            else:
+            role = field_role(variable)
+            if role in ("has", "lacks"):
+                if value:
+                    since = (row.get(f"{variable}From") or None) if role == "has" else None
+                    if (role, value, since) not in seen:
+                        seen.add((role, value, since))
+                        out[role].append({"instrument": value, "in_force_from": since} if role == "has" else value)
+            elif role == "other" and value is not None:
                 previous = out.get(variable)
                 if previous is None:
                     out[variable] = value
@@ -228,11 +234,23 @@ def group_rows(rows: list[dict]) -> list[dict]:
                     values = previous if isinstance(previous, list) else [previous]
                     out[variable] = values + ([value] if value not in values else [])
         if row.get("evidence"):
-            evidence = {"kind": row.get("evidenceKind"), "id": row["evidence"].rsplit("/", 1)[-1],
-                        "url": row.get("evidenceUrl")}
-            if evidence not in out["evidence"]:
-                out["evidence"].append(evidence)
+            evidence = (row.get("evidenceKind"), row["evidence"].rsplit("/", 1)[-1], row.get("evidenceUrl"))
+            if ("evidence", evidence) not in seen:
+                seen.add(("evidence", evidence))
+                out["evidence"].append(dict(zip(("kind", "id", "url"), evidence)))
     return list(grouped.values())
+
+
+@lru_cache(maxsize=256)
+def field_role(variable: str) -> str:
+    """What a gap query's column is to its grouped row: an entry of "has" or "lacks", a column left out (evidence,
+    the row's keys, dates of "has"), or "other", kept as a value or a list of values."""
+    match = LIST_FIELDS.match(variable)
+    if match:
+        return match.group(1)
+    if variable in EVIDENCE_FIELDS or variable in ROW_KEYS or variable.endswith("From"):
+        return "skip"
+    return "other"
 
 
 # Columns the queries fill with GROUP_CONCAT, whose order SPARQL leaves to the engine: sorted here, and an
