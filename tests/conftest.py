@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -19,6 +20,15 @@ def store_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("store") / "store"
     build(path)
     return path
+
+
+@pytest.fixture()
+def own_store(store_path, tmp_path):
+    """A private copy of the built store, for tests that load data into it."""
+    copy = tmp_path / "store"
+    shutil.copytree(store_path.resolve().parent, tmp_path / "version")
+    copy.symlink_to(tmp_path / "version" / "db")
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -2,19 +2,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from conftest import bundled_table, run_cli, run_process
-
-
-@pytest.fixture()
-def own_store(store_path, tmp_path):
-    """A private copy of the built store, for tests that load data into it."""
-    copy = tmp_path / "store"
-    shutil.copytree(store_path.resolve().parent, tmp_path / "version")
-    copy.symlink_to(tmp_path / "version" / "db")
-    return copy
 
 
 @pytest.mark.parametrize("command", ["build", "sparql", "country", "instrument", "gaps", "validate", "load"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from conftest import bundled_table, run_cli
@@ -128,6 +129,94 @@ def test_a_year_only_ratification_makes_the_answer_undetermined(graph, expected)
     assert expected.windows[("TJK", "C097")][3]["registered_year"] == "2007"
     assert answer(graph, "palermo-without-migrant-conventions", "2008-06-01", state="TJK") == {"TJK": True}
     assert answer(graph, "palermo-without-migrant-conventions", "2009-01-01", state="TJK") == {}
+
+
+def natural_instruments() -> dict[str, set[str]]:
+    """Each topic's notation and the codes of the instruments that govern it directly (ontology/topics.ttl)."""
+    from importlib import resources
+
+    import rdflib
+
+    ng, skos = rdflib.Namespace("https://w3id.org/normgraph#"), rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    topics = rdflib.Graph().parse(data=resources.files("normgraph.ontology").joinpath("topics.ttl").read_text(
+        encoding="utf-8"), format="turtle")
+    found: dict[str, set[str]] = {}
+    for topic, instrument in topics.subject_objects(ng.naturalInstrument):
+        found.setdefault(str(topics.value(topic, skos.notation)), set()).add(str(instrument).rsplit("/", 1)[-1])
+    return found
+
+
+def comments_on_unratified(expected, on: str) -> set[tuple]:
+    """From comments.csv: each comment about an ILO Member (on the date) of an earlier CEACR year, on a topic whose
+    natural instrument existed on the date and does not bind the State (status 0, or 1: undetermined); its address
+    unless the data know it only from another comment's list."""
+    day, natural = dt.date.fromisoformat(on), natural_instruments()
+    rows = set()
+    for comment in bundled_table("comments.csv"):
+        state = comment["state"]
+        if state not in expected.states or not expected.member(state, day):
+            continue
+        if comment["year"] and int(comment["year"]) >= day.year:
+            continue
+        url = (comment["url"] or None) if comment["evidence"] != "sidebar_only" else None
+        for topic in filter(None, comment["topics"].split(";")):
+            for code in natural.get(topic, ()):
+                status = expected.status(state, code, day)
+                if expected.adopted[code] <= day and status < 2:
+                    rows.add((state, code, topic, comment["comment"], url, status == 1))
+    return rows
+
+
+def comment_rows(graph, on: str) -> set[tuple]:
+    from normgraph.queries.catalogue import bind, named_query
+
+    query = named_query("comments-on-unratified")
+    return {(r["country"], r["lacks"], r["topic"], r["evidence"].rsplit("/", 1)[-1], r["evidenceUrl"], r["undetermined"])
+            for r in graph.select(query.text, bind(query, {"asOf": on})).rows}
+
+
+@pytest.mark.parametrize("on", DATES)
+def test_comments_on_unratified_matches_the_tables(graph, expected, on):
+    want = comments_on_unratified(expected, on)
+    assert want and comment_rows(graph, on) == want
+
+
+def test_a_comment_is_cited_from_the_year_after_its_session_and_never_where_its_instrument_binds(graph, expected):
+    """Near misses: a comment of the as-of year is not yet evidence (the CEACR adopts it at its end-of-year
+    session); a State bound by the topic's instrument lacks nothing, though the same comment is listed for the
+    instrument it lacks."""
+    natural = natural_instruments()
+    dated = next(c for c in bundled_table("comments.csv") if c["year"] and c["state"] in expected.states
+                 and any(expected.status(c["state"], code, dt.date(int(c["year"]) + 1, 6, 1)) == 0
+                         for topic in c["topics"].split(";") for code in natural.get(topic, ()))
+                 and expected.member(c["state"], dt.date(int(c["year"]), 6, 1)))
+    year = int(dated["year"])
+    assert dated["comment"] in {row[3] for row in comment_rows(graph, f"{year + 1}-06-01")}
+    assert dated["comment"] not in {row[3] for row in comment_rows(graph, f"{year}-12-31")}
+
+    # Trafficking is governed by UN-TIP and P029: a State party to one and not the other is listed for that other only.
+    split = next((c["state"], c["comment"]) for c in bundled_table("comments.csv")
+                 if "trafficking" in c["topics"].split(";") and c["state"] in expected.states
+                 and (not c["year"] or int(c["year"]) < 2024) and expected.member(c["state"], dt.date(2024, 1, 1))
+                 and expected.status(c["state"], "UN-TIP", dt.date(2024, 1, 1)) == 2
+                 and expected.status(c["state"], "P029", dt.date(2024, 1, 1)) == 0)
+    lacked = {row[1] for row in comment_rows(graph, "2024-01-01") if row[0] == split[0] and row[3] == split[1]}
+    assert lacked == {"P029"}
+
+
+def test_a_comment_loaded_from_a_users_table_is_evidence_with_its_address(own_store, tmp_path):
+    """A user's comments table is a graph of its own: its comment is read there, topics and address with it."""
+    assert not [r for r in bundled_table("ratifications.csv") if r["state"] == "NPL" and r["instrument"] == "C181"]
+    assert "C181" in natural_instruments()["recruitment_fees"]
+    table = tmp_path / "comments.csv"
+    table.write_text("comment,body,kind,state,instruments,year,session,topics,url,evidence,source,as_of\n"
+                     "MY-1,CEACR,observation,NPL,C029,2020,,recruitment_fees,https://normlex.ilo.org/my/1,text_seen,"
+                     "NORMLEX_COMMENTS,2026-11-23\n", encoding="utf-8")
+    assert run_cli("load", str(table), "--kind", "comments", store=own_store).returncode == 0
+    listed = run_cli("gaps", "comments-on-unratified", "--as-of", "2024-01-01", "--format", "json", store=own_store)
+    nepal = next(row for row in json.loads(listed.stdout)["rows"] if row["country"] == "NPL")
+    assert "C181" in nepal["lacks"]
+    assert {"kind": "comment", "id": "MY-1", "url": "https://normlex.ilo.org/my/1"} in nepal["evidence"]
 
 
 def test_corridor_nepal_to_qatar(graph, expected):
