@@ -517,6 +517,7 @@ def test_only_an_answer_fixed_by_the_data_is_remembered(query, repeatable):
 
 
 def test_an_answer_that_changes_from_run_to_run_is_never_given_again(server):
+    """Its near miss, an answer fixed by the data given again without a worker, is the test below."""
     base, _, _ = server
     for query in ("SELECT (STRUUID() AS ?u) WHERE { }", "SELECT (NOW() AS ?t) WHERE { }"):
         address = base + "/query?" + urllib.parse.urlencode({"query": query})
@@ -525,8 +526,6 @@ def test_an_answer_that_changes_from_run_to_run_is_never_given_again(server):
         second = get(address)
         assert first[0] == second[0] == 200
         assert first[2] != second[2], query
-    counted = base + "/query?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
-    assert get(counted)[2] == get(counted)[2]  # near miss: a count of the store is the same each time
 
 
 def test_a_query_asked_before_is_answered_while_every_worker_is_busy(server):

@@ -186,11 +186,8 @@ def query_route(workers, answers: RememberedAnswers, limits: Limits):
                                      request.headers.get("accept"), server_name, server_port)
             else:
                 job = query_job(limits, request.environ(server_name, server_port, ""))
-            result = answers.get(job)
-            if result is None:
-                with worker_errors():
-                    result = answers.keep(job, await workers.run_async(job.payload, job.seconds))
-            return job.answer(result)
+            with worker_errors():  # as result_of, with the worker awaited on the loop
+                return job.answer(answers.get(job) or answers.keep(job, await workers.run_async(job.payload, job.seconds)))
         except Refusal as refusal:
             return plain(refusal.status, str(refusal))
 
